@@ -1,0 +1,51 @@
+# obsgate — every target installs what it needs by itself (.venv/ and .tools/ are idempotent).
+PY      := .venv/bin/python
+OBSGATE := .venv/bin/obsgate
+VENV    := .venv/.installed
+
+.PHONY: setup tools generate check validate doctor test test-unit bench day-23-up day-23-down ci clean
+
+$(VENV): pyproject.toml
+	python3 -m venv .venv
+	.venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(VENV)
+
+setup: $(VENV) tools
+
+tools:
+	python3 scripts/install_tools.py
+
+generate: $(VENV)
+	$(OBSGATE) generate
+
+check: $(VENV)
+	$(OBSGATE) generate --check
+
+validate: setup
+	$(OBSGATE) validate
+
+doctor: $(VENV)
+	$(OBSGATE) doctor
+
+test: setup
+	$(PY) -m pytest -q
+
+test-unit: $(VENV)
+	$(PY) -m pytest -q -m "not live"
+
+bench: setup
+	$(PY) scripts/bench.py
+
+day-23-up: setup
+	$(OBSGATE) up --profile local
+	$(OBSGATE) smoke
+	@$(PY) -m obsgate.runtime.urls
+
+day-23-down: $(VENV)
+	$(OBSGATE) down
+
+ci: setup
+	$(OBSGATE) ci --profile ci
+
+clean:
+	rm -rf .venv .run

@@ -1,0 +1,53 @@
+"""Thin CLI: arguments -> layers -> exit code (0 ok, 1 drift/problems, 2 bad input or usage)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+# Each subcommand lives in obsgate/commands/<name>.py with `add_arguments(parser)` and `run(args) -> int`.
+COMMANDS = {
+    "generate": "write generated/ from the sources (or --check for drift)",
+    "validate": "static gate: promtool, amtool, schemas, cross-references",
+    "doctor": "list the external tools and where they come from",
+    "up": "start the live stack (docker or native)",
+    "down": "stop the live stack",
+    "smoke": "live checks against the running stack",
+    "ci": "up, smoke, always down; exit code of smoke",
+    "loki-test": "run the LogQL rule unit tests against a short-lived Loki",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="obsgate", description="observability-as-code generator and CI gate")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current directory)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"obsgate.commands.{name.replace('-', '_')}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"obsgate.commands.{name.replace('-', '_')}":
+                raise
+            continue
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    args.root = args.root.resolve()
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Shared by commands: load the project, reporting bad input as `path:line: message` and exit 2."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..load import LoadError, load
+from ..project import Project
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Raised after the message is printed; commands turn it into exit code 2."""
+
+
+def load_or_report(root: Path) -> Project:
+    try:
+        return load(root)
+    except LoadError as exc:
+        for issue in exc.issues:
+            print(f"{issue.path}:{issue.line}: error: {issue.message}", file=sys.stderr)
+            if issue.hint:
+                print(f"  hint: {issue.hint}", file=sys.stderr)
+        raise BadInput() from None

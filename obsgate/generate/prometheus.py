@@ -1,0 +1,146 @@
+"""prometheus.yml, one rule file per domain, and promtool unit-test files built from TestCases."""
+from __future__ import annotations
+
+from ..model import AlertRule, RuleGroup, TestCase
+from ..model.rules import expand_labels
+from ..project import Project
+from ..promql import metric_names
+from .target import Target
+from .durations import cap_duration
+
+RULES_DIR = "generated/prometheus/rules"
+TESTS_DIR = "generated/prometheus/tests"
+
+
+def runbook_url(project: Project, alert_name: str) -> str:
+    return f"{project.stack.runbook_base_url.rstrip('/')}/{alert_name}.md"
+
+
+def alert_labels(rule) -> dict[str, str]:
+    return {**rule.labels, "severity": rule.severity}
+
+
+def alert_annotations(project: Project, rule) -> dict[str, str]:
+    return {**rule.annotations, "description": rule.description, "runbook_url": runbook_url(project, rule.name),
+            "summary": rule.summary}
+
+
+def alert_dict(project: Project, rule, target: Target) -> dict:
+    doc: dict = {"alert": rule.name, "expr": rule.expr}
+    for_ = cap_duration(rule.for_, target.profile.for_cap)
+    if for_ != "0s":
+        doc["for"] = for_
+    if rule.keep_firing_for:
+        doc["keep_firing_for"] = rule.keep_firing_for
+    doc["labels"] = alert_labels(rule)
+    doc["annotations"] = alert_annotations(project, rule)
+    return doc
+
+
+def rule_dict(project: Project, rule, target: Target) -> dict:
+    if isinstance(rule, AlertRule):
+        return alert_dict(project, rule, target)
+    doc = {"record": rule.record, "expr": rule.expr}
+    if rule.labels:
+        doc["labels"] = dict(rule.labels)
+    return doc
+
+
+def group_dict(project: Project, group, target: Target) -> dict:
+    doc: dict = {"name": group.name}
+    if group.interval:
+        doc["interval"] = group.interval
+    doc["rules"] = [rule_dict(project, r, target) for r in group.rules]
+    return doc
+
+
+def rule_file(project: Project, group, target: Target) -> dict:
+    return {"groups": [group_dict(project, group, target)]}
+
+
+def expected_alert(project: Project, rule, exp) -> dict:
+    labels = {**alert_labels(rule), **exp.labels}
+    annotations = {}
+    for key, template in alert_annotations(project, rule).items():
+        annotations[key] = exp.annotations.get(key) or expand_labels(template, labels) or template
+    annotations.update(exp.annotations)
+    return {"exp_labels": dict(sorted(labels.items())), "exp_annotations": dict(sorted(annotations.items()))}
+
+
+def _test_dict(project: Project, rule, case: TestCase) -> dict:
+    doc: dict = {
+        "name": f"{rule.name}: {case.name}",
+        "interval": case.interval,
+        "input_series": [{"series": s, "values": v} for s, v in case.series.items()],
+    }
+    if isinstance(rule, AlertRule):
+        doc["alert_rule_test"] = [{
+            "eval_time": case.at,
+            "alertname": rule.name,
+            "exp_alerts": [expected_alert(project, rule, e) for e in case.alerts],
+        }]
+    if case.promql:
+        doc["promql_expr_test"] = [{
+            "expr": expr,
+            "eval_time": case.at,
+            "exp_samples": [{"labels": s.labels, "value": s.value} for s in samples],
+        } for expr, samples in case.promql.items()]
+    return doc
+
+
+def dependencies(project: Project, group: RuleGroup) -> list[str]:
+    """The group itself and every group whose recorded series it reads, transitively."""
+    owner = {r.record: g for g in project.groups for r in g.recordings}
+    needed, todo = [], [group]
+    while todo:
+        g = todo.pop()
+        if g.name in needed:
+            continue
+        needed.append(g.name)
+        for rule in g.rules:
+            for name in metric_names(rule.expr):
+                if name in owner and owner[name].name not in needed:
+                    todo.append(owner[name])
+    return sorted(needed)
+
+
+def test_file(project: Project, group: RuleGroup) -> dict | None:
+    tests = [_test_dict(project, r, c) for r in group.rules for c in r.tests]
+    if not tests:
+        return None
+    return {
+        "rule_files": [f"../rules/{name}.yml" for name in dependencies(project, group)],
+        "evaluation_interval": group.interval or "1m",
+        "tests": tests,
+    }
+
+
+def config(project: Project, target: Target) -> dict:
+    stack = project.stack
+    scrape = [{
+        "job_name": svc.job,
+        "metrics_path": svc.metrics_path,
+        "static_configs": [{"targets": [target.addr(stack, svc.name)], "labels": {"service": svc.name}}],
+    } for svc in stack.scraped if target.runtime in svc.runtimes]
+    doc: dict = {
+        "global": {
+            "scrape_interval": target.profile.scrape_interval,
+            "evaluation_interval": target.profile.evaluation_interval,
+            "external_labels": {"stack": stack.name},
+        },
+        "rule_files": [f"{target.path('prom_rules')}/*.yml"],
+    }
+    if stack.has("alertmanager"):
+        doc["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [target.addr(stack, "alertmanager")]}]}]}
+    doc["scrape_configs"] = scrape
+    return doc
+
+
+def files(project: Project, target: Target) -> dict[str, object]:
+    out: dict[str, object] = {"generated/prometheus/prometheus.yml": config(project, target)}
+    for group in project.groups:
+        out[f"{RULES_DIR}/{group.name}.yml"] = rule_file(project, group, target)
+        tests = test_file(project, group)
+        if tests is not None:
+            out[f"{TESTS_DIR}/{group.name}.test.yml"] = tests
+    return out

@@ -1,0 +1,221 @@
+"""Import catalog/, stacks/, rules_src/ and dashboards_src/ into one Project.
+
+Every failure becomes a LoadError naming `path:line`, so the CLI can print it without a traceback.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
+from .model.source import relpath, set_root
+from .project import Board, Project
+from .promql import PromQLError, metric_names
+
+PACKAGES = ("catalog", "stacks", "rules_src", "dashboards_src")
+
+
+@dataclass(frozen=True)
+class LoadIssue:
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
+class LoadError(Exception):
+    def __init__(self, issues: list[LoadIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+def _issue_from_exception(exc: BaseException, file: Path, root: Path) -> LoadIssue:
+    if isinstance(exc, DefinitionError):
+        return LoadIssue(exc.source.path, exc.source.line, exc.message, exc.hint)
+    if isinstance(exc, SyntaxError):
+        return LoadIssue(relpath(exc.filename or file), exc.lineno or 0, f"syntax error: {exc.msg}",
+                         "fix the Python syntax at that line")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().is_relative_to(root)]
+    frame = frames[-1] if frames else None
+    path = relpath(frame.filename) if frame else relpath(file)
+    return LoadIssue(path, frame.lineno if frame else 0, f"{type(exc).__name__}: {exc}",
+                     "the definition raised while being imported")
+
+
+def _purge_modules() -> None:
+    for name in list(sys.modules):
+        if name.split(".")[0] in PACKAGES:
+            del sys.modules[name]
+
+
+def _import(path: Path, root: Path):
+    rel = path.relative_to(root).with_suffix("")
+    name = ".".join(rel.parts)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _defined_here(obj, path: Path) -> bool:
+    src = getattr(obj, "source", None)
+    return src is not None and src.path == relpath(path)
+
+
+def _jsonnet_board(path: Path, root: Path) -> Board:
+    import _jsonnet  # the jsonnet binding
+
+    try:
+        text = _jsonnet.evaluate_file(str(path), jpathdir=[str(root / "dashboards_src" / "lib")])
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        line = 0
+        # jsonnet errors read "RUNTIME ERROR: msg\n\tfile:LINE:COL..." or "STATIC ERROR: file:LINE:COL: msg"
+        for token in str(exc).replace("\t", " ").split():
+            parts = token.split(":")
+            if len(parts) >= 2 and parts[0].endswith(path.name) and parts[1].isdigit():
+                line = int(parts[1])
+                break
+        raise DefinitionError_at(relpath(path), line, f"jsonnet: {first}")
+    data = json.loads(text)
+    if not isinstance(data, dict) or "uid" not in data:
+        raise DefinitionError_at(relpath(path), 1, "jsonnet dashboard must evaluate to an object with a `uid`")
+    return Board(uid=data["uid"], dashboard=data, path=relpath(path), line=1)
+
+
+class DefinitionError_at(Exception):
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.issue = LoadIssue(path, line, message)
+        super().__init__(str(self.issue))
+
+
+def load(root: Path) -> Project:
+    root = root.resolve()
+    set_root(root)
+    _purge_modules()
+    sys.path.insert(0, str(root))
+    issues: list[LoadIssue] = []
+    found: dict[str, list] = {"metrics": [], "streams": [], "groups": [], "loki": [], "stacks": [], "boards": [],
+                              "slos": []}
+    stray_metrics: list[tuple[Metric, Path]] = []
+    try:
+        for pkg in PACKAGES:
+            folder = root / pkg
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*.py")):
+                if path.name.startswith("_") or "lib" in path.relative_to(folder).parts[:-1]:
+                    continue
+                try:
+                    module = _import(path, root)
+                except Exception as exc:  # reported as path:line, never a traceback
+                    issues.append(_issue_from_exception(exc, path, root))
+                    continue
+                _collect(module, path, pkg, found, stray_metrics)
+            if pkg == "dashboards_src":
+                for path in sorted(folder.glob("*.jsonnet")):
+                    try:
+                        found["boards"].append(_jsonnet_board(path, root))
+                    except DefinitionError_at as exc:
+                        issues.append(exc.issue)
+    finally:
+        sys.path.remove(str(root))
+        _purge_modules()
+    if issues:
+        raise LoadError(issues)
+    return _assemble(root, found, stray_metrics)
+
+
+def _collect(module, path: Path, pkg: str, found: dict, stray: list) -> None:
+    for value in vars(module).values():
+        if isinstance(value, Metric):
+            if pkg == "catalog" and _defined_here(value, path):
+                found["metrics"].append(value)
+            elif pkg != "catalog":
+                stray.append((value, path))
+        elif isinstance(value, LogStream) and pkg == "catalog" and _defined_here(value, path):
+            found["streams"].append(value)
+        elif isinstance(value, RuleGroup) and _defined_here(value, path):
+            found["groups"].append(value)
+        elif isinstance(value, LokiRuleGroup) and _defined_here(value, path):
+            found["loki"].append(value)
+        elif isinstance(value, Stack) and _defined_here(value, path):
+            found["stacks"].append(value)
+        elif isinstance(value, Board) and value.path == relpath(path):
+            found["boards"].append(value)
+
+
+def _assemble(root: Path, found: dict, stray: list) -> Project:
+    issues: list[LoadIssue] = []
+    by_name: dict[str, Metric] = {}
+    series: dict[str, Metric] = {}
+    for m in found["metrics"]:
+        if m.name in by_name:
+            first = by_name[m.name].source
+            issues.append(LoadIssue(m.source.path, m.source.line, f"duplicate metric name `{m.name}`",
+                                    f"it is already declared at {first}; declare each metric once"))
+            continue
+        by_name[m.name] = m
+        for s in m.series_names:
+            series[s] = m
+    catalog_ids = {id(m) for m in found["metrics"]}
+    for m, path in stray:
+        if id(m) not in catalog_ids:
+            issues.append(LoadIssue(m.source.path, m.source.line,
+                                    f"metric `{m.name}` is declared outside the catalog (used in {relpath(path)})",
+                                    "declare it in catalog/<domain>.py and import it from there"))
+    if len(found["stacks"]) != 1:
+        where = ", ".join(str(s.source) for s in found["stacks"]) or "stacks/"
+        issues.append(LoadIssue(where.split(":")[0] if found["stacks"] else "stacks", 0,
+                                f"expected exactly one Stack, found {len(found['stacks'])} ({where})",
+                                "define one `STACK = Stack(...)` in stacks/"))
+    groups = list(found["groups"])
+    boards = list(found["boards"])
+    recorded = {r.record for g in groups for r in g.recordings}
+    seen_groups: dict[str, RuleGroup] = {}
+    for g in groups + list(found["loki"]):
+        key = ("loki:" if isinstance(g, LokiRuleGroup) else "prom:") + g.name
+        if key in seen_groups:
+            issues.append(LoadIssue(g.source.path, g.source.line, f"duplicate rule group `{g.name}`",
+                                    f"already declared at {seen_groups[key].source}"))
+        seen_groups[key] = g
+    for g in groups:
+        for rule in g.rules:
+            try:
+                names = metric_names(rule.expr)
+            except PromQLError as exc:
+                issues.append(LoadIssue(rule.source.path, rule.source.line, f"`{rule.name}` expr: {exc}"))
+                continue
+            for name in names:
+                if name not in series and name not in recorded and name not in ("up", "ALERTS", "ALERTS_FOR_STATE",
+                                                                                    "scrape_duration_seconds",
+                                                                                    "scrape_samples_scraped"):
+                    issues.append(LoadIssue(rule.source.path, rule.source.line,
+                                            f"rule `{rule.name}` refers to metric `{name}`, which is not declared in the catalog",
+                                            "declare it in catalog/ or fix the name"))
+    uids: dict[str, Board] = {}
+    for b in boards:
+        if b.uid in uids:
+            issues.append(LoadIssue(b.path, b.line, f"duplicate dashboard uid `{b.uid}`",
+                                    f"already used by {uids[b.uid].path}"))
+        uids[b.uid] = b
+    if issues:
+        raise LoadError(issues)
+    return Project(
+        root=root,
+        metrics=tuple(sorted(by_name.values(), key=lambda m: m.name)),
+        log_streams=tuple(sorted(found["streams"], key=lambda s: s.name)),
+        groups=tuple(sorted(groups, key=lambda g: g.name)),
+        loki_groups=tuple(sorted(found["loki"], key=lambda g: g.name)),
+        boards=tuple(sorted(boards, key=lambda b: b.uid)),
+        stack=found["stacks"][0],
+        slos=tuple(found["slos"]),
+    )

@@ -1,0 +1,273 @@
+"""Alert and recording rules (Prometheus and Loki), their runbooks, tests and live scenarios."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import promql_parser
+
+from .source import SourceRef, caller_source, fail
+from .testcase import LokiTestCase, TestCase
+
+CAMEL = re.compile(r"^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$|^[A-Z][A-Za-z0-9]*$")
+SEVERITIES = ("critical", "warning", "info")
+DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
+TEMPLATE_REF = re.compile(r"{{\s*(.*?)\s*}}")
+LABEL_REF = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
+
+
+def check_duration(src: SourceRef, kind: str, name: str, fname: str, value: str, allow_zero: bool = True) -> None:
+    ok = isinstance(value, str) and (DURATION.match(value) or (allow_zero and value == "0s"))
+    if ok:
+        try:
+            promql_parser.parse_duration(value)
+        except Exception:  # the parser is the authority on what Prometheus accepts
+            ok = False
+    if not ok:
+        fail(src, kind, name, fname, value, "is not a valid duration", "write it like `30s`, `5m`, `1h30m`")
+
+
+def expand_labels(template: str, labels: Mapping[str, str]) -> str | None:
+    """Expand `{{ $labels.x }}` references; None when the template needs more (e.g. `$value`)."""
+    out, pos = [], 0
+    for m in TEMPLATE_REF.finditer(template):
+        ref = LABEL_REF.match(m.group(1))
+        if not ref:
+            return None
+        out.append(template[pos:m.start()])
+        out.append(labels.get(ref.group(1), "<no value>"))
+        pos = m.end()
+    out.append(template[pos:])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Suppress:
+    """Silences one check for one rule or panel; the reason is mandatory and shown in reports."""
+
+    check: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason or len(self.reason.strip()) < 8:
+            raise ValueError(f"suppression of `{self.check}` needs a reason of a few words")
+
+
+@dataclass(frozen=True)
+class Step:
+    """An investigation step; define shared ones once and reuse them across runbooks."""
+
+    title: str
+    query: str = ""
+    lang: str = "promql"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cause:
+    cause: str
+    confirm: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Runbook:
+    impact: str
+    causes: tuple[Cause, ...]
+    quick_fix: str
+    long_term_fix: str
+    prevention: str
+    steps: tuple[Step, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How the live gate drives an alert: a simulator fault and the labels the alert must carry."""
+
+    fault: str
+    target: str = "sim"
+    params: Mapping[str, str] = field(default_factory=dict)
+    expect_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def _common_alert_checks(rule, kind: str) -> None:
+    src, n = rule.source, rule.name
+    if not isinstance(n, str) or not CAMEL.match(n) or "_" in n:
+        fail(src, kind, str(n), "name", n, "is not CamelCase", "name alerts like `HighErrorRate`")
+    if rule.severity not in SEVERITIES:
+        fail(src, kind, n, "severity", rule.severity, "is not a severity", "use one of critical, warning, info")
+    for fname in ("summary", "description"):
+        if not getattr(rule, fname) or not str(getattr(rule, fname)).strip():
+            fail(src, kind, n, fname, getattr(rule, fname), "is empty", f"every alert needs a {fname}")
+    check_duration(src, kind, n, "for_", rule.for_)
+    if rule.keep_firing_for:
+        check_duration(src, kind, n, "keep_firing_for", rule.keep_firing_for)
+    for key in ("severity", "alertname"):
+        if key in rule.labels:
+            fail(src, kind, n, f"labels.{key}", rule.labels[key], "is set by obsgate", f"use the {key} field")
+    for key in ("summary", "description", "runbook_url"):
+        if key in rule.annotations:
+            fail(src, kind, n, f"annotations.{key}", rule.annotations[key], "is set by obsgate", f"use the {key} field")
+    if rule.scenario is None and not rule.no_scenario:
+        pass  # coverage of live scenarios is reported by the live gate, not refused here
+    object.__setattr__(rule, "labels", dict(sorted(rule.labels.items())))
+    object.__setattr__(rule, "annotations", dict(sorted(rule.annotations.items())))
+    object.__setattr__(rule, "tests", tuple(rule.tests))
+    object.__setattr__(rule, "suppress", tuple(rule.suppress))
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    name: str
+    expr: str
+    severity: str
+    summary: str
+    description: str
+    for_: str = "0s"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    category: str = ""
+    tests: tuple[TestCase, ...] = ()
+    runbook: Runbook | None = None
+    scenario: Scenario | None = None
+    no_scenario: str = ""
+    keep_firing_for: str = ""
+    suppress: tuple[Suppress, ...] = ()
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _common_alert_checks(self, "alert")
+        try:
+            promql_parser.parse(self.expr)
+        except Exception as exc:
+            fail(self.source, "alert", self.name, "expr", self.expr, f"does not parse: {exc}")
+        for test in self.tests:
+            if not isinstance(test, TestCase):
+                fail(self.source, "alert", self.name, "tests", type(test).__name__, "is not a TestCase")
+        for text in (self.summary, self.description):
+            if expand_labels(text, {}) is None:
+                for test in self.tests:
+                    for exp in test.alerts:
+                        if not exp.annotations:
+                            fail(test.source, "alert", self.name, "tests", test.name,
+                                 "expects an alert whose annotations use more than `$labels`",
+                                 "give Expect(annotations={...}) with the rendered summary and description")
+
+    def suppressed(self, check: str) -> Suppress | None:
+        return next((s for s in self.suppress if s.check == check), None)
+
+
+@dataclass(frozen=True)
+class RecordingRule:
+    record: str
+    expr: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    tests: tuple[TestCase, ...] = ()
+    suppress: tuple[Suppress, ...] = ()
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.record
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$", self.record) or ":" not in self.record:
+            fail(self.source, "recording rule", self.record, "record", self.record,
+                 "is not a level:metric:operations name", "name it like `job:http_requests:rate5m`")
+        try:
+            promql_parser.parse(self.expr)
+        except Exception as exc:
+            fail(self.source, "recording rule", self.record, "expr", self.expr, f"does not parse: {exc}")
+        object.__setattr__(self, "labels", dict(sorted(self.labels.items())))
+        object.__setattr__(self, "tests", tuple(self.tests))
+
+    def suppressed(self, check: str) -> Suppress | None:
+        return next((s for s in self.suppress if s.check == check), None)
+
+
+@dataclass(frozen=True)
+class LokiAlertRule:
+    """A Loki ruler alert: `expr` is LogQL, checked by the real Loki toolchain."""
+
+    name: str
+    expr: str
+    severity: str
+    summary: str
+    description: str
+    for_: str = "0s"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    category: str = ""
+    tests: tuple[LokiTestCase, ...] = ()
+    runbook: Runbook | None = None
+    scenario: Scenario | None = None
+    no_scenario: str = ""
+    keep_firing_for: str = ""
+    suppress: tuple[Suppress, ...] = ()
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _common_alert_checks(self, "loki alert")
+        if not self.expr.strip():
+            fail(self.source, "loki alert", self.name, "expr", self.expr, "is empty")
+
+    def suppressed(self, check: str) -> Suppress | None:
+        return next((s for s in self.suppress if s.check == check), None)
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """One domain's Prometheus rules -> generated/prometheus/rules/<name>.yml."""
+
+    name: str
+    rules: tuple
+    interval: str = ""
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z][a-z0-9_]*$", self.name):
+            fail(self.source, "rule group", self.name, "name", self.name, "is not snake_case", "it names the file")
+        if self.interval:
+            check_duration(self.source, "rule group", self.name, "interval", self.interval, allow_zero=False)
+        object.__setattr__(self, "rules", tuple(self.rules))
+        if not self.rules:
+            fail(self.source, "rule group", self.name, "rules", "()", "is empty", "a group needs at least one rule")
+        for rule in self.rules:
+            if not isinstance(rule, (AlertRule, RecordingRule)):
+                fail(self.source, "rule group", self.name, "rules", type(rule).__name__,
+                     "is not an AlertRule or RecordingRule", "put Loki rules in a LokiRuleGroup")
+
+    @property
+    def alerts(self) -> tuple[AlertRule, ...]:
+        return tuple(r for r in self.rules if isinstance(r, AlertRule))
+
+    @property
+    def recordings(self) -> tuple[RecordingRule, ...]:
+        return tuple(r for r in self.rules if isinstance(r, RecordingRule))
+
+
+@dataclass(frozen=True)
+class LokiRuleGroup:
+    """One domain's Loki ruler rules -> generated/loki/rules/<tenant>/<name>.yml."""
+
+    name: str
+    rules: tuple
+    tenant: str = "fake"
+    interval: str = ""
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z][a-z0-9_]*$", self.name):
+            fail(self.source, "loki rule group", self.name, "name", self.name, "is not snake_case")
+        object.__setattr__(self, "rules", tuple(self.rules))
+        if not self.rules:
+            fail(self.source, "loki rule group", self.name, "rules", "()", "is empty")
+        for rule in self.rules:
+            if not isinstance(rule, LokiAlertRule):
+                fail(self.source, "loki rule group", self.name, "rules", type(rule).__name__, "is not a LokiAlertRule")
+
+    @property
+    def alerts(self) -> tuple[LokiAlertRule, ...]:
+        return self.rules

@@ -1,0 +1,58 @@
+"""The loaded project: every definition, indexed, and nothing else (pure, no I/O)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import LogStream, LokiRuleGroup, Metric, MetricType, RuleGroup, Stack
+
+
+@dataclass(frozen=True)
+class Board:
+    """A dashboard definition: grafanalib Dashboard (from .py) or a plain dict (from .jsonnet)."""
+
+    uid: str
+    dashboard: Any
+    path: str
+    line: int = 0
+    suppress: dict = field(default_factory=dict)  # panel title -> tuple[Suppress, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    metrics: tuple[Metric, ...]
+    log_streams: tuple[LogStream, ...]
+    groups: tuple[RuleGroup, ...]
+    loki_groups: tuple[LokiRuleGroup, ...]
+    boards: tuple[Board, ...]
+    stack: Stack
+    slos: tuple = ()
+
+    def metric(self, name: str) -> Metric | None:
+        return self._by_series().get(name)
+
+    def _by_series(self) -> dict[str, Metric]:
+        index = self.__dict__.get("_series_index")
+        if index is None:
+            index = {s: m for m in self.metrics for s in m.series_names}
+            object.__setattr__(self, "_series_index", index)
+        return index
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        return {r.record: r for g in self.groups for r in g.recordings}
+
+    @property
+    def alerts(self) -> tuple:
+        return tuple(a for g in self.groups for a in g.alerts) + tuple(a for g in self.loki_groups for a in g.alerts)
+
+    def is_counter(self, series: str) -> bool:
+        m = self.metric(series)
+        if m is None:
+            return False
+        if m.type is MetricType.COUNTER:
+            return True
+        # _count, _sum and _bucket of histograms and summaries are counters too
+        return series != m.name or m.type is MetricType.HISTOGRAM

@@ -1,0 +1,251 @@
+"""Hypertool persona/workflow alerts: budgets, quality gates, switching storms, slow stages, tracing."""
+from obsgate import AlertRule, Cause, Expect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
+
+from rules_src.common_steps import FIRING_ALERTS, scrape_errors, service_errors, target_health
+
+BUDGET = "hypertool_persona_token_budget_remaining"
+
+FAIL_RATIO = RecordingRule(
+    "workflow_stage:hypertool_quality_gate_fail_ratio:rate5m",
+    'sum by (workflow, stage) (rate(hypertool_workflow_quality_gate_total{result="fail"}[5m]))'
+    " / sum by (workflow, stage) (rate(hypertool_workflow_quality_gate_total[5m]))",
+)
+TOKEN_RATE = RecordingRule(
+    "persona:hypertool_tokens_used:rate5m",
+    "sum by (persona) (rate(hypertool_persona_tokens_used_total[5m]))",
+)
+
+BUDGET_STEPS = (
+    Step("Budget left per persona", f"min by (persona) ({BUDGET})"),
+    Step("Who is spending", "topk(5, sum by (persona, model) (rate(hypertool_persona_tokens_used_total[15m])))"),
+)
+BUDGET_CAUSES = (
+    Cause("A runaway agent loop", "One persona's token rate is 10x its usual", "Stop the session; cap max turns"),
+    Cause("Budget set too low for a new workflow", "Spend is steady, not spiking", "Raise the budget deliberately"),
+    Cause("A larger model swapped in", "Spend rises for one `model` label value", "Route the persona back to its model"),
+)
+
+TOKEN_BUDGET_EXCEEDED = AlertRule(
+    name="TokenBudgetExceeded",
+    expr=f"{BUDGET} < 0",
+    for_="1m", severity="critical", category="cost",
+    summary="Persona {{ $labels.persona }} has overrun its token budget",
+    description="The token budget remaining for persona {{ $labels.persona }} is below zero; further work is "
+                "unbudgeted spend.",
+    tests=(
+        TestCase("fires when a persona's budget goes negative",
+                 series={f'{BUDGET}{{persona="architect"}}': "1000 500 0 -100 -200 -300 -400",
+                         f'{BUDGET}{{persona="reviewer"}}': "1000x6"},
+                 at="6m", alerts=({"persona": "architect"},)),
+        TestCase("stays quiet at exactly zero",
+                 series={f'{BUDGET}{{persona="architect"}}': "1000 500 0 0 0 0 0"}, at="6m"),
+    ),
+    runbook=Runbook(
+        impact="Work continues on unbudgeted tokens; cost overruns accrue until someone intervenes.",
+        steps=BUDGET_STEPS, causes=BUDGET_CAUSES,
+        quick_fix="Pause the persona's sessions or switch it to a cheaper model.",
+        long_term_fix="Enforce the budget in the orchestrator (hard stop) instead of only alerting.",
+        prevention="Keep TokenBudgetDepletionPredicted routed to someone who acts on it.",
+        related=("TokenBudgetDepletionPredicted",),
+    ),
+    scenario=Scenario(fault="budget_overrun", target="hypertool-sim", expect_labels={"persona": "architect"}),
+)
+
+TOKEN_BUDGET_DEPLETION_PREDICTED = AlertRule(
+    name="TokenBudgetDepletionPredicted",
+    expr=f"predict_linear({BUDGET}[30m], 3600) < 0 and {BUDGET} > 0",
+    for_="5m", severity="info", category="cost",
+    summary="Persona {{ $labels.persona }} will run out of token budget within the hour",
+    description="At the rate of the last 30 minutes, persona {{ $labels.persona }}'s token budget reaches zero "
+                "within one hour.",
+    tests=(
+        TestCase("fires when the 30m trend crosses zero within an hour",
+                 series={f'{BUDGET}{{persona="tester"}}': "100000-2000x40"},
+                 at="40m", alerts=({"persona": "tester"},)),
+        TestCase("stays quiet on a slow decline",
+                 series={f'{BUDGET}{{persona="tester"}}': "100000-100x40"}, at="40m"),
+        TestCase("stays quiet once the budget is already exhausted",
+                 series={f'{BUDGET}{{persona="tester"}}': "20000-2000x40"}, at="40m"),
+    ),
+    runbook=Runbook(
+        impact="None yet; in about an hour TokenBudgetExceeded fires and work becomes unbudgeted.",
+        steps=BUDGET_STEPS + (Step("Projected budget in one hour", f"predict_linear({BUDGET}[30m], 3600)"),),
+        causes=BUDGET_CAUSES,
+        quick_fix="Tell the workflow owner; throttle the persona if the spend is unexpected.",
+        long_term_fix="Size budgets from observed weekly spend per persona.",
+        prevention="Review budget consumption weekly on the Hypertool dashboard.",
+        related=("TokenBudgetExceeded",),
+    ),
+    no_scenario="needs 30 minutes of history for predict_linear; the live gate backfills it with "
+                "`promtool tsdb create-blocks-from openmetrics` instead of waiting",
+)
+
+HIGH_QUALITY_GATE_FAILURE_RATE = AlertRule(
+    name="HighQualityGateFailureRate",
+    expr="workflow_stage:hypertool_quality_gate_fail_ratio:rate5m > 0.2",
+    for_="5m", severity="warning", category="quality",
+    summary="More than 20% of {{ $labels.workflow }}/{{ $labels.stage }} quality gates fail",
+    description="Over the last 5 minutes more than 20% of quality-gate checks failed for workflow "
+                "{{ $labels.workflow }} at stage {{ $labels.stage }}.",
+    tests=(
+        TestCase("fires at a 30% failure ratio for one stage",
+                 series={'hypertool_workflow_quality_gate_total{workflow="feature",stage="test",result="fail",model="llama3.1-8b"}': "0+3x15",
+                         'hypertool_workflow_quality_gate_total{workflow="feature",stage="test",result="pass",model="llama3.1-8b"}': "0+7x15"},
+                 at="12m", alerts=({"workflow": "feature", "stage": "test"},)),
+        TestCase("stays quiet at 10%",
+                 series={'hypertool_workflow_quality_gate_total{workflow="feature",stage="test",result="fail",model="llama3.1-8b"}': "0+1x15",
+                         'hypertool_workflow_quality_gate_total{workflow="feature",stage="test",result="pass",model="llama3.1-8b"}': "0+9x15"},
+                 at="12m"),
+    ),
+    runbook=Runbook(
+        impact="Workflow output at this stage is being rejected; work is redone and throughput drops.",
+        steps=(
+            Step("Failure ratio by workflow and stage", "workflow_stage:hypertool_quality_gate_fail_ratio:rate5m"),
+            Step("Is one model responsible",
+                 'sum by (model) (rate(hypertool_workflow_quality_gate_total{result="fail"}[15m]))'),
+            service_errors("hypertool"),
+        ),
+        causes=(
+            Cause("Model regression", "Failures concentrate on one `model`", "Pin the previous model version"),
+            Cause("Stricter gate deployed", "Failure ratio jumped at a deploy time", "Review the gate change"),
+        ),
+        quick_fix="Route the stage to the model with the lower failure ratio.",
+        long_term_fix="Add the failing cases to the workflow's evaluation set.",
+        prevention="Evaluate model upgrades against the quality gates before rollout.",
+    ),
+    scenario=Scenario(fault="quality_gate_failing", target="hypertool-sim"),
+)
+
+EXCESSIVE_PERSONA_SWITCHING = AlertRule(
+    name="ExcessivePersonaSwitching",
+    expr="sum(rate(hypertool_persona_switches_total[5m])) > 2",
+    for_="5m", severity="warning", category="behaviour",
+    summary="Persona switching above 2 per second",
+    description="Sessions switch persona more than twice per second over 5 minutes: an orchestration loop "
+                "is likely bouncing between personas.",
+    tests=(
+        TestCase("fires at 3 switches per second",
+                 series={'hypertool_persona_switches_total{from_persona="architect",to_persona="reviewer",chatmode="agent"}': "0+180x15"},
+                 at="12m", alerts=({},)),
+        TestCase("stays quiet at 1 switch per second",
+                 series={'hypertool_persona_switches_total{from_persona="architect",to_persona="reviewer",chatmode="agent"}': "0+60x15"},
+                 at="12m"),
+    ),
+    runbook=Runbook(
+        impact="Token spend and latency rise while no work progresses.",
+        steps=(Step("Which persona pairs bounce",
+                    "topk(5, sum by (from_persona, to_persona) (rate(hypertool_persona_switches_total[5m])))"),),
+        causes=(Cause("Two personas hand work back and forth", "One pair dominates in both directions",
+                      "Add a max-handoff limit"),),
+        quick_fix="Stop the looping sessions.",
+        long_term_fix="Add loop detection to the orchestrator.",
+        prevention="Cap persona switches per session.",
+    ),
+    scenario=Scenario(fault="switch_storm", target="hypertool-sim"),
+)
+
+SLOW_WORKFLOW_STAGE = AlertRule(
+    name="SlowWorkflowStage",
+    expr="histogram_quantile(0.95, sum by (workflow, stage, le) "
+         "(rate(hypertool_workflow_stage_duration_seconds_bucket[10m]))) > 300",
+    for_="10m", severity="warning", category="latency",
+    summary="p95 of {{ $labels.workflow }}/{{ $labels.stage }} stage time above 5 minutes",
+    description="The 95th percentile duration of stage {{ $labels.stage }} in workflow {{ $labels.workflow }} "
+                "has been above 300 s for 10 minutes.",
+    tests=(
+        TestCase("fires when most stages take 10-20 minutes",
+                 series={'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="300"}': "0x30",
+                         'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="600"}': "0x30",
+                         'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="1200"}': "0+1x30",
+                         'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="+Inf"}': "0+1x30"},
+                 at="25m", alerts=({"workflow": "review", "stage": "review"},)),
+        TestCase("stays quiet when stages finish within a minute",
+                 series={'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="60"}': "0+1x30",
+                         'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="300"}': "0+1x30",
+                         'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="+Inf"}': "0+1x30"},
+                 at="25m"),
+    ),
+    runbook=Runbook(
+        impact="Workflows finish late; users wait on stalled agents.",
+        steps=(Step("p95 per stage", "histogram_quantile(0.95, sum by (workflow, stage, le) "
+                    "(rate(hypertool_workflow_stage_duration_seconds_bucket[10m])))"),
+               Step("LLM latency behind it", "histogram_quantile(0.95, sum by (le, model) "
+                    "(rate(llm_gateway_request_duration_seconds_bucket[10m])))")),
+        causes=(Cause("Slow or overloaded LLM backend", "Gateway latency rises at the same time", "Scale the backend"),
+                Cause("Stage retries", "Quality-gate failures rise too", "See HighQualityGateFailureRate")),
+        quick_fix="Move the stage to a faster model.",
+        long_term_fix="Split long stages; stream partial results.",
+        prevention="Track stage latency per model when upgrading models.",
+        related=("HighQualityGateFailureRate",),
+    ),
+    scenario=Scenario(fault="slow_stage", target="hypertool-sim"),
+)
+
+HYPERTOOL_METRICS_NOT_REPORTED = AlertRule(
+    name="HypertoolMetricsNotReported",
+    expr='up{job="hypertool"} == 0 or absent(up{job="hypertool"})',
+    for_="2m", severity="critical", category="availability",
+    summary="Prometheus gets no Hypertool metrics",
+    description="The hypertool scrape target is down or missing for 2 minutes; every Hypertool alert is blind.",
+    tests=(
+        TestCase("fires when the target is down",
+                 series={'up{job="hypertool",instance="hypertool-sim:9102"}': "1 1 0 0 0 0 0"},
+                 at="6m", alerts=({"job": "hypertool", "instance": "hypertool-sim:9102"},)),
+        TestCase("fires when the target is missing",
+                 series={'up{job="prometheus",instance="prometheus:9090"}': "1x6"},
+                 at="6m", alerts=({"job": "hypertool"},)),
+        TestCase("stays quiet while the target is up",
+                 series={'up{job="hypertool",instance="hypertool-sim:9102"}': "1x6"}, at="6m"),
+    ),
+    runbook=Runbook(
+        impact="No Hypertool alert can fire: budget overruns and failures go unseen.",
+        steps=(target_health("hypertool"), scrape_errors("hypertool"), service_errors("hypertool"), FIRING_ALERTS),
+        causes=(Cause("Hypertool process down", "`up` is 0 and the process is not running", "Restart it"),
+                Cause("Scrape config lost the target", "`up` has no series at all", "Run `obsgate generate` and reload")),
+        quick_fix="Restart Hypertool and reload Prometheus.",
+        long_term_fix="Run Hypertool under a supervisor with a health check.",
+        prevention="Keep the scrape config generated from the stack model.",
+    ),
+    scenario=Scenario(fault="metrics_down", target="hypertool-sim", expect_labels={"job": "hypertool"}),
+)
+
+LANGFUSE_INTEGRATION_FAILING = AlertRule(
+    name="LangfuseIntegrationFailing",
+    expr="sum(rate(hypertool_persona_tokens_used_total[10m])) > 0"
+         " and on() (sum(rate(langfuse_trace_created_total[10m])) or on() vector(0)) == 0",
+    for_="10m", severity="warning", category="observability",
+    summary="Tokens are used but no Langfuse traces are created",
+    description="Hypertool consumed tokens for 10 minutes without creating a single Langfuse trace: LLM calls "
+                "are untraced.",
+    tests=(
+        TestCase("fires when traces stop while tokens flow",
+                 series={'hypertool_persona_tokens_used_total{persona="architect",chatmode="agent",model="llama3.1-8b"}': "0+100x40",
+                         "langfuse_trace_created_total": "0+5x10 50x30"},
+                 at="40m", alerts=({},)),
+        TestCase("stays quiet while traces flow",
+                 series={'hypertool_persona_tokens_used_total{persona="architect",chatmode="agent",model="llama3.1-8b"}': "0+100x40",
+                         "langfuse_trace_created_total": "0+5x40"},
+                 at="40m"),
+        TestCase("stays quiet when nothing is used",
+                 series={'hypertool_persona_tokens_used_total{persona="architect",chatmode="agent",model="llama3.1-8b"}': "100x40",
+                         "langfuse_trace_created_total": "50x40"},
+                 at="40m"),
+    ),
+    runbook=Runbook(
+        impact="LLM calls are not traced: cost attribution and debugging lose their data.",
+        steps=(Step("Trace creation rate", "sum(rate(langfuse_trace_created_total[10m]))"),
+               Step("Token usage rate", "sum(rate(hypertool_persona_tokens_used_total[10m]))"),
+               service_errors("hypertool")),
+        causes=(Cause("Langfuse credentials expired", "401s in Hypertool logs", "Rotate the keys"),
+                Cause("Langfuse unreachable", "Connection errors in logs", "Check Langfuse health and network")),
+        quick_fix="Restart the Langfuse client or fix its credentials.",
+        long_term_fix="Buffer traces locally and retry.",
+        prevention="Monitor Langfuse itself.",
+    ),
+    scenario=Scenario(fault="langfuse_down", target="hypertool-sim"),
+)
+
+GROUP = RuleGroup("hypertool", rules=(
+    FAIL_RATIO, TOKEN_RATE, TOKEN_BUDGET_EXCEEDED, TOKEN_BUDGET_DEPLETION_PREDICTED, HIGH_QUALITY_GATE_FAILURE_RATE,
+    EXCESSIVE_PERSONA_SWITCHING, SLOW_WORKFLOW_STAGE, HYPERTOOL_METRICS_NOT_REPORTED, LANGFUSE_INTEGRATION_FAILING,
+))

@@ -1,0 +1,101 @@
+"""LLM Guard scanner alerts: a failing scanner lets prompts through unscanned (fail-open)."""
+from obsgate import (AlertRule, Cause, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
+                     TestCase)
+
+from rules_src.common_steps import FIRING_ALERTS, service_errors, target_health
+
+FAILURE_RATIO = RecordingRule(
+    "llm_guard:scanner_failure_ratio:rate5m",
+    "sum(rate(llm_guard_scanner_failures_total[5m]))"
+    " / (sum(rate(llm_guard_scanner_scans_total[5m])) + sum(rate(llm_guard_scanner_failures_total[5m])))",
+    tests=(TestCase(
+        "2 failures per 100 scans is a ratio of 2/102 (196 per 10,000)",
+        series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0+2x10",
+                'llm_guard_scanner_scans_total{result="valid"}': "0+100x10"},
+        at="10m",
+        promql={"round(llm_guard:scanner_failure_ratio:rate5m * 10000)": (Sample("{}", 196),)},
+    ),),
+)
+
+RUNBOOK_COMMON_CAUSES = (
+    Cause("Scanner model files missing or corrupt after a deploy", "`ImportError`/`OSError` dominate error_type",
+          "Re-deploy with the model cache volume mounted; verify checksums"),
+    Cause("Out of memory on the scanner host", "`MemoryError` dominates; container restarts", "Raise the memory limit or reduce batch size"),
+    Cause("Upstream timeouts", "`TimeoutError` dominates and scan latency p95 rises", "Raise the scan timeout or scale scanners out"),
+)
+
+FAILURE_RATIO_HIGH = AlertRule(
+    name="LLMGuardScannerFailureRatioHigh",
+    expr="llm_guard:scanner_failure_ratio:rate5m > 0.01",
+    for_="5m", severity="warning", category="security",
+    summary="LLM Guard scanner fails on more than 1% of scans",
+    description="The scanner raised on more than 1% of scans over 5 minutes. Failed scans pass the prompt "
+                "through unscanned (fail-open), so prompt injections may reach the model.",
+    tests=(
+        TestCase("fires when 2% of scans fail for 5 minutes",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0+2x15",
+                         'llm_guard_scanner_scans_total{result="valid"}': "0+100x15"},
+                 at="12m", alerts=({},)),
+        TestCase("stays quiet at 0.5% failures",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0+1x15",
+                         'llm_guard_scanner_scans_total{result="valid"}': "0+200x15"},
+                 at="12m"),
+        TestCase("stays quiet for a burst shorter than 5 minutes",
+                 series={'llm_guard_scanner_failures_total{error_type="TimeoutError"}': "0 0 0 0 0 0 0 0 5 10 15",
+                         'llm_guard_scanner_scans_total{result="valid"}': "0+100x10"},
+                 at="10m"),
+    ),
+    runbook=Runbook(
+        impact="Prompts that hit a failing scan are forwarded without injection screening.",
+        steps=(
+            Step("Break failures down by error type",
+                 "sum by (error_type) (rate(llm_guard_scanner_failures_total[5m]))"),
+            Step("Compare with scan volume and verdicts", "sum by (result) (rate(llm_guard_scanner_scans_total[5m]))"),
+            service_errors("llm-guard"),
+            FIRING_ALERTS,
+        ),
+        causes=RUNBOOK_COMMON_CAUSES,
+        quick_fix="Restart the scanner pods; if failures persist, switch the gateway to fail-closed mode.",
+        long_term_fix="Fix the dominant error type's root cause and add a readiness probe that runs one scan.",
+        prevention="Pin scanner model versions, load-test after upgrades, keep memory headroom above 30%.",
+        related=("LLMGuardScannerConsecutiveFailures",),
+    ),
+    scenario=Scenario(fault="scanner_failing", target="llm-guard-sim"),
+)
+
+CONSECUTIVE_FAILURES = AlertRule(
+    name="LLMGuardScannerConsecutiveFailures",
+    expr="max(llm_guard_scanner_consecutive_failures) > 5",
+    for_="1m", severity="critical", category="security",
+    summary="LLM Guard scanner failed more than 5 times in a row",
+    description="The scanner has not completed a scan for more than 5 attempts: it is effectively down and "
+                "every prompt passes unscanned.",
+    tests=(
+        TestCase("fires when the streak passes 5 and holds for a minute",
+                 series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 6 7 8 9 10"},
+                 at="10m", alerts=({},)),
+        TestCase("stays quiet when a success resets the streak",
+                 series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 0 1 2 3 4"},
+                 at="10m"),
+        TestCase("stays quiet at exactly 5",
+                 series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 5 5 5 5 5"},
+                 at="10m"),
+    ),
+    runbook=Runbook(
+        impact="No prompt is being screened: the scanner fails every call and the gateway fails open.",
+        steps=(
+            Step("Watch the failure streak", "max(llm_guard_scanner_consecutive_failures)"),
+            Step("Which errors", "sum by (error_type) (increase(llm_guard_scanner_failures_total[10m]))"),
+            target_health("llm_guard"),
+            service_errors("llm-guard"),
+        ),
+        causes=RUNBOOK_COMMON_CAUSES,
+        quick_fix="Switch the gateway to fail-closed, then restart the scanner.",
+        long_term_fix="Add a circuit breaker that fails closed after N consecutive failures.",
+        prevention="Alert on the failure ratio (warning) before the streak grows; canary scanner upgrades.",
+        related=("LLMGuardScannerFailureRatioHigh",),
+    ),
+    scenario=Scenario(fault="scanner_failing", target="llm-guard-sim"),
+)
+
+GROUP = RuleGroup("llm_guard", rules=(FAILURE_RATIO, FAILURE_RATIO_HIGH, CONSECUTIVE_FAILURES))
