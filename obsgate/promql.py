@@ -99,3 +99,41 @@ def uses_absent(expr: str) -> bool:
         return bool(calls(parse(expr), {"absent", "absent_over_time"}))
     except PromQLError:
         return False
+
+
+def scale_ranges(expr: str, factor: float, floor_seconds: float) -> str:
+    """Compress every range and subquery window by `factor` (the ci profile's time compression).
+
+    Windows never go below `floor_seconds` (4x the scrape interval), so rate() keeps enough samples.
+    The rewrite happens on the AST, and the result is printed back from it.
+    """
+    import datetime
+
+    if factor == 1:
+        return expr
+    ast = parse(expr)
+
+    def shrink(delta: datetime.timedelta) -> datetime.timedelta:
+        return datetime.timedelta(seconds=max(floor_seconds, round(delta.total_seconds() / factor)))
+
+    def visit(node):
+        # Children reached by attribute are the tree's own nodes (promql-parser's walk hands out copies).
+        if isinstance(node, pp.VectorSelector) and node.offset:
+            node.offset = datetime.timedelta(seconds=max(1, round(node.offset.total_seconds() / factor)))
+        if isinstance(node, pp.MatrixSelector):
+            visit(node.vector_selector)
+        if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
+            node.range = shrink(node.range)
+        if isinstance(node, pp.SubqueryExpr) and node.step:
+            node.step = shrink(node.step)
+        if isinstance(node, pp.BinaryExpr):
+            visit(node.lhs)
+            visit(node.rhs)
+        elif isinstance(node, (pp.AggregateExpr, pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr)):
+            visit(node.expr)
+        elif isinstance(node, pp.Call):
+            for arg in node.args:
+                visit(arg)
+
+    visit(ast)
+    return str(ast)

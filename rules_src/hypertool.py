@@ -1,6 +1,8 @@
 """Hypertool persona/workflow alerts: budgets, quality gates, switching storms, slow stages, tracing."""
-from obsgate import AlertRule, Cause, Expect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
+from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
 
+from catalog.hypertool import (LANGFUSE_TRACES, PERSONA_SWITCHES, QUALITY_GATE, STAGE_DURATION,
+                               TOKEN_BUDGET_REMAINING)
 from rules_src.common_steps import FIRING_ALERTS, scrape_errors, service_errors, target_health
 
 BUDGET = "hypertool_persona_token_budget_remaining"
@@ -48,7 +50,8 @@ TOKEN_BUDGET_EXCEEDED = AlertRule(
         prevention="Keep TokenBudgetDepletionPredicted routed to someone who acts on it.",
         related=("TokenBudgetDepletionPredicted",),
     ),
-    scenario=Scenario(fault="budget_overrun", target="hypertool-sim", expect_labels={"persona": "architect"}),
+    scenario=Scenario(fault="budget_overrun", target="hypertool-sim", expect_labels={"persona": "architect"},
+                      effects=(Effect(TOKEN_BUDGET_REMAINING, {"persona": "architect"}, value=-2500),)),
 )
 
 TOKEN_BUDGET_DEPLETION_PREDICTED = AlertRule(
@@ -113,7 +116,10 @@ HIGH_QUALITY_GATE_FAILURE_RATE = AlertRule(
         long_term_fix="Add the failing cases to the workflow's evaluation set.",
         prevention="Evaluate model upgrades against the quality gates before rollout.",
     ),
-    scenario=Scenario(fault="quality_gate_failing", target="hypertool-sim"),
+    scenario=Scenario(fault="quality_gate_failing", target="hypertool-sim",
+                      expect_labels={"workflow": "feature", "stage": "test"},
+                      effects=(Effect(QUALITY_GATE, {"workflow": "feature", "stage": "test", "result": "fail",
+                                                     "model": "llama3.1-8b"}, rate=5.0),)),
 )
 
 EXCESSIVE_PERSONA_SWITCHING = AlertRule(
@@ -141,7 +147,8 @@ EXCESSIVE_PERSONA_SWITCHING = AlertRule(
         long_term_fix="Add loop detection to the orchestrator.",
         prevention="Cap persona switches per session.",
     ),
-    scenario=Scenario(fault="switch_storm", target="hypertool-sim"),
+    scenario=Scenario(fault="switch_storm", target="hypertool-sim", effects=(
+        Effect(PERSONA_SWITCHES, {"from_persona": "architect", "to_persona": "reviewer", "chatmode": "agent"}, rate=6.0),)),
 )
 
 SLOW_WORKFLOW_STAGE = AlertRule(
@@ -178,7 +185,9 @@ SLOW_WORKFLOW_STAGE = AlertRule(
         prevention="Track stage latency per model when upgrading models.",
         related=("HighQualityGateFailureRate",),
     ),
-    scenario=Scenario(fault="slow_stage", target="hypertool-sim"),
+    scenario=Scenario(fault="slow_stage", target="hypertool-sim", expect_labels={"workflow": "review", "stage": "review"},
+                      effects=(Effect(STAGE_DURATION, {"workflow": "review", "stage": "review"}, rate=2.0,
+                                      observe=900.0),)),
 )
 
 HYPERTOOL_METRICS_NOT_REPORTED = AlertRule(
@@ -206,7 +215,8 @@ HYPERTOOL_METRICS_NOT_REPORTED = AlertRule(
         long_term_fix="Run Hypertool under a supervisor with a health check.",
         prevention="Keep the scrape config generated from the stack model.",
     ),
-    scenario=Scenario(fault="metrics_down", target="hypertool-sim", expect_labels={"job": "hypertool"}),
+    scenario=Scenario(fault="metrics_down", target="hypertool-sim", expect_labels={"job": "hypertool"},
+                      metrics_down=True),
 )
 
 LANGFUSE_INTEGRATION_FAILING = AlertRule(
@@ -242,7 +252,8 @@ LANGFUSE_INTEGRATION_FAILING = AlertRule(
         long_term_fix="Buffer traces locally and retry.",
         prevention="Monitor Langfuse itself.",
     ),
-    scenario=Scenario(fault="langfuse_down", target="hypertool-sim"),
+    scenario=Scenario(fault="langfuse_down", target="hypertool-sim",
+                      effects=(Effect(LANGFUSE_TRACES, rate=0.0),)),
 )
 
 GROUP = RuleGroup("hypertool", rules=(

@@ -1,8 +1,16 @@
 """LLM Guard scanner alerts: a failing scanner lets prompts through unscanned (fail-open)."""
-from obsgate import (AlertRule, Cause, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
+from obsgate import (AlertRule, Effect, Cause, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
                      TestCase)
 
+from catalog.llm_guard import CONSECUTIVE_FAILURES as STREAK
+from catalog.llm_guard import SCANNER_FAILURES
 from rules_src.common_steps import FIRING_ALERTS, service_errors, target_health
+
+# The scanner raises on every call: failures climb and the success streak never resets.
+SCANNER_FAILING = Scenario(
+    fault="scanner_failing", target="llm-guard-sim",
+    effects=(Effect(SCANNER_FAILURES, {"error_type": "OSError"}, rate=20.0), Effect(STREAK, value=12)),
+)
 
 FAILURE_RATIO = RecordingRule(
     "llm_guard:scanner_failure_ratio:rate5m",
@@ -60,7 +68,7 @@ FAILURE_RATIO_HIGH = AlertRule(
         prevention="Pin scanner model versions, load-test after upgrades, keep memory headroom above 30%.",
         related=("LLMGuardScannerConsecutiveFailures",),
     ),
-    scenario=Scenario(fault="scanner_failing", target="llm-guard-sim"),
+    scenario=SCANNER_FAILING,
 )
 
 CONSECUTIVE_FAILURES = AlertRule(
@@ -95,7 +103,7 @@ CONSECUTIVE_FAILURES = AlertRule(
         prevention="Alert on the failure ratio (warning) before the streak grows; canary scanner upgrades.",
         related=("LLMGuardScannerFailureRatioHigh",),
     ),
-    scenario=Scenario(fault="scanner_failing", target="llm-guard-sim"),
+    scenario=SCANNER_FAILING,
 )
 
 GROUP = RuleGroup("llm_guard", rules=(FAILURE_RATIO, FAILURE_RATIO_HIGH, CONSECUTIVE_FAILURES))

@@ -39,7 +39,7 @@ STACK = Stack(
     profiles=(
         Profile("local", scrape_interval="5s", evaluation_interval="5s", group_wait="5s", group_interval="10s",
                 loki_eval_interval="10s"),
-        Profile("ci", scrape_interval="1s", evaluation_interval="1s", for_cap="2s", group_wait="1s",
+        Profile("ci", scrape_interval="1s", evaluation_interval="1s", time_scale=60, group_wait="1s",
                 group_interval="1s", loki_eval_interval="1s"),
     ),
     services=(

@@ -8,8 +8,8 @@ def seconds(value: str) -> float:
     return promql_parser.parse_duration(value).total_seconds() if value and value != "0s" else 0.0
 
 
-def cap_duration(value: str, cap: str) -> str:
-    """`value`, or `cap` when a cap is set and is shorter (zero stays zero)."""
-    if not cap or seconds(value) == 0 or seconds(value) <= seconds(cap):
+def scale_duration(value: str, factor: int, floor: float = 1.0) -> str:
+    """`value` divided by `factor` (the ci profile's time compression), never below `floor` seconds."""
+    if factor == 1 or seconds(value) == 0:
         return value
-    return cap
+    return f"{max(floor, round(seconds(value) / factor)):.0f}s"

@@ -1,12 +1,13 @@
 """prometheus.yml, one rule file per domain, and promtool unit-test files built from TestCases."""
 from __future__ import annotations
 
-from ..model import AlertRule, RuleGroup, TestCase
+from ..model import AlertRule, LokiAlertRule, RuleGroup, TestCase
 from ..model.rules import expand_labels
 from ..project import Project
 from ..promql import metric_names
 from .target import Target
-from .durations import cap_duration
+from ..promql import scale_ranges
+from .durations import scale_duration, seconds
 
 RULES_DIR = "generated/prometheus/rules"
 TESTS_DIR = "generated/prometheus/tests"
@@ -26,8 +27,8 @@ def alert_annotations(project: Project, rule) -> dict[str, str]:
 
 
 def alert_dict(project: Project, rule, target: Target) -> dict:
-    doc: dict = {"alert": rule.name, "expr": rule.expr}
-    for_ = cap_duration(rule.for_, target.profile.for_cap)
+    doc: dict = {"alert": rule.name, "expr": expr_for(rule, target)}
+    for_ = scale_duration(rule.for_, target.profile.time_scale)
     if for_ != "0s":
         doc["for"] = for_
     if rule.keep_firing_for:
@@ -37,10 +38,20 @@ def alert_dict(project: Project, rule, target: Target) -> dict:
     return doc
 
 
+def expr_for(rule, target: Target) -> str:
+    """The rule's expression for this target: as written, or time-compressed for the ci profile."""
+    scale = target.profile.time_scale
+    if isinstance(rule, LokiAlertRule):
+        return rule.expr_with_window(scale_duration(rule.window, scale, floor=4))
+    if scale == 1:
+        return rule.expr
+    return scale_ranges(rule.expr, scale, floor_seconds=4 * seconds(target.profile.scrape_interval))
+
+
 def rule_dict(project: Project, rule, target: Target) -> dict:
-    if isinstance(rule, AlertRule):
+    if isinstance(rule, (AlertRule, LokiAlertRule)):
         return alert_dict(project, rule, target)
-    doc = {"record": rule.record, "expr": rule.expr}
+    doc = {"record": rule.record, "expr": expr_for(rule, target)}
     if rule.labels:
         doc["labels"] = dict(rule.labels)
     return doc

@@ -176,6 +176,7 @@ class LogStream:
     fields: tuple[str, ...] = ()
     format: str = "json"
     help: str = ""
+    job: str = ""  # the simulator job that pushes this stream in the live gate
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -83,13 +83,50 @@ class Runbook:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """What a simulator fault does to one series: counter rate, gauge value, or histogram observations."""
+
+    metric: object  # a catalog Metric (or its name)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    rate: float | None = None  # counters: increments per second; histograms: observations per second
+    value: float | None = None  # gauges: the value to hold
+    observe: float | None = None  # histograms: the value each observation records
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metric", getattr(self.metric, "name", self.metric))
+        if self.rate is None and self.value is None and self.observe is None:
+            raise ValueError(f"effect on `{self.metric}` sets none of rate, value, observe")
+
+
+@dataclass(frozen=True)
+class LogEffect:
+    """A simulator fault that pushes log lines to Loki: `line` (a JSON/logfmt line) `per_second` times."""
+
+    stream: Mapping[str, str]
+    line: str
+    per_second: float = 5.0
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """How the live gate drives an alert: a simulator fault and the labels the alert must carry."""
+    """How the live gate drives an alert: a named simulator fault, its effects, the labels expected.
+
+    Faults with the same name on the same target must have the same effects (define them once).
+    `metrics_down` makes the target answer /metrics with 503, so `up` drops to 0.
+    """
 
     fault: str
-    target: str = "sim"
-    params: Mapping[str, str] = field(default_factory=dict)
+    target: str
+    effects: tuple[Effect, ...] = ()
+    logs: tuple[LogEffect, ...] = ()
+    metrics_down: bool = False
     expect_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "effects", tuple(self.effects))
+        object.__setattr__(self, "logs", tuple(self.logs))
+        if not (self.effects or self.logs or self.metrics_down):
+            raise ValueError(f"scenario `{self.fault}` has no effect: give effects, logs or metrics_down=True")
 
 
 def _common_alert_checks(rule, kind: str) -> None:
@@ -189,7 +226,11 @@ class RecordingRule:
 
 @dataclass(frozen=True)
 class LokiAlertRule:
-    """A Loki ruler alert: `expr` is LogQL, checked by the real Loki toolchain."""
+    """A Loki ruler alert: `expr` is LogQL, checked by the real Loki toolchain.
+
+    Write the range of a range aggregation as `$window` (e.g. `count_over_time({...}[$window])`): the
+    ci profile compresses it, because LogQL cannot be rewritten through a PromQL AST.
+    """
 
     name: str
     expr: str
@@ -206,12 +247,21 @@ class LokiAlertRule:
     no_scenario: str = ""
     keep_firing_for: str = ""
     suppress: tuple[Suppress, ...] = ()
+    window: str = "5m"
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _common_alert_checks(self, "loki alert")
         if not self.expr.strip():
             fail(self.source, "loki alert", self.name, "expr", self.expr, "is empty")
+        check_duration(self.source, "loki alert", self.name, "window", self.window, allow_zero=False)
+
+    def expr_with_window(self, window: str) -> str:
+        return self.expr.replace("$window", window)
+
+    @property
+    def rendered_expr(self) -> str:
+        return self.expr_with_window(self.window)
 
     def suppressed(self, check: str) -> Suppress | None:
         return next((s for s in self.suppress if s.check == check), None)

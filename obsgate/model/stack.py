@@ -142,7 +142,8 @@ class Profile:
     name: str
     scrape_interval: str = "15s"
     evaluation_interval: str = "15s"
-    for_cap: str = ""  # in ci: every alert's `for` is capped at this
+    # ci compresses time: every `for`, range window and offset is divided by this (windows keep >= 4 scrapes)
+    time_scale: int = 1
     group_wait: str = ""
     group_interval: str = ""
     loki_eval_interval: str = "1m"
