@@ -57,7 +57,7 @@ STACK = Stack(
             name="alertmanager", image="prom/alertmanager", tag="v0.28.1", port=9093, health="/-/ready",
             metrics_path="/metrics", job="alertmanager",
             command=("--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"),
-            volumes=(Volume("./generated/alertmanager", "/etc/alertmanager"),
+            volumes=(Volume("./generated/alertmanager/alertmanager.yml", "/etc/alertmanager/alertmanager.yml"),
                      Volume("./secrets/alertmanager", "/etc/alertmanager/secrets"),
                      Volume("alertmanager-data", "/alertmanager", False)),
             native=Native(binary="alertmanager", args=(

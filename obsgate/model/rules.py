@@ -18,8 +18,9 @@ LABEL_REF = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
 
 
 def check_duration(src: SourceRef, kind: str, name: str, fname: str, value: str, allow_zero: bool = True) -> None:
-    ok = isinstance(value, str) and (DURATION.match(value) or (allow_zero and value == "0s"))
-    if ok:
+    zero = isinstance(value, str) and re.fullmatch(r"0+(ms|s|m|h|d|w|y)", value) is not None
+    ok = isinstance(value, str) and (DURATION.match(value) is not None) and (allow_zero or not zero)
+    if ok and not zero:
         try:
             promql_parser.parse_duration(value)
         except Exception:  # the parser is the authority on what Prometheus accepts
