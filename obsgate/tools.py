@@ -141,3 +141,23 @@ def _dpkg_owner(path: str) -> str:
     if proc.returncode != 0 or ":" not in proc.stdout:
         return ""
     return proc.stdout.split(":", 1)[0].strip()
+
+
+def docker_engine(timeout: float = 2.0) -> dict:
+    """Whether a Docker engine answers (docker SDK ping, honouring DOCKER_HOST); never raises."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=timeout)
+        try:
+            client.ping()
+            api = client.api.api_version
+        finally:
+            client.close()
+    except Exception as exc:  # the SDK raises several types for "no engine"; all mean the same here
+        return {"reachable": False, "api_version": "", "error": _first_line(str(exc)) or type(exc).__name__}
+    return {"reachable": True, "api_version": api, "error": ""}
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else ""
