@@ -1,0 +1,70 @@
+"""Configs for a live run: the same generators as generated/, rendered for this runtime and profile.
+
+Alertmanager receiver URLs are secrets read from files; for a live run they point at the local webhook
+sink, one path per receiver, so the smoke checks can tell which receiver got a notification.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from .. import render
+from ..generate import FAMILIES, generate
+from ..generate.target import Target
+from .layout import Layout
+
+SINK = "alert-sink"
+
+
+def available_families() -> tuple[str, ...]:
+    """Generator families present in this checkout (a family still being written is left out)."""
+    return tuple(f for f in FAMILIES if importlib.util.find_spec(f"obsgate.generate.{f}") is not None)
+
+
+def target_for(project, layout: Layout, runtime: str, profile: str) -> Target:
+    prof = project.stack.profile(profile)
+    if runtime == "docker":
+        return Target(profile=prof, runtime="docker")
+    gen = layout.gen
+    return Target(profile=prof, runtime="native", paths={
+        "prom_rules": str(gen / "prometheus" / "rules"),
+        "loki_rules": str(gen / "loki" / "rules"),
+        "loki_data": str(layout.data("loki")),
+        "am_secrets": str(layout.secrets),
+        "grafana_dashboards": str(gen / "grafana" / "dashboards"),
+    })
+
+
+def render_configs(project, layout: Layout, target: Target) -> dict[str, bytes]:
+    """Write every rendered file under .run/config (replacing the last run's) and return them."""
+    docs = generate(project, target, families=tuple(f for f in available_families() if f != "compose"))
+    outputs = render.render_all(docs)
+    shutil.rmtree(layout.config, ignore_errors=True)
+    render.write_tree(layout.config, outputs)
+    return outputs
+
+
+def sink_url(project, target: Target, receiver: str) -> str:
+    stack = project.stack
+    host = target.addr(stack, SINK) if stack.has(SINK) else "127.0.0.1:9099"
+    return f"http://{host}/hook/{receiver}"
+
+
+def write_secrets(project, layout: Layout, target: Target) -> list[Path]:
+    """One file per receiver secret, holding the sink URL for that receiver (mode 600)."""
+    layout.secrets.mkdir(parents=True, exist_ok=True)
+    written = []
+    for receiver in project.stack.routing.receivers:
+        if receiver.kind not in ("webhook", "slack"):
+            continue
+        path = layout.secrets / (receiver.secret_file or receiver.name)
+        path.write_text(sink_url(project, target, receiver.name) + "\n")
+        path.chmod(0o600)
+        written.append(path)
+    routing = project.stack.routing
+    if routing.smtp_password_file:
+        path = layout.secrets / routing.smtp_password_file
+        path.write_text("live-gate-unused\n")
+        path.chmod(0o600)
+    return written

@@ -1,0 +1,75 @@
+"""Where a live run keeps its files: .run/<service>/{data,<service>.log,pid}, configs, secrets, state."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+RUN_DIR = ".run"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def run(self) -> Path:
+        return self.root / RUN_DIR
+
+    @property
+    def config(self) -> Path:
+        """Rendered configs; the generators' `generated/...` paths land below it."""
+        return self.run / "config"
+
+    @property
+    def gen(self) -> Path:
+        return self.config / "generated"
+
+    @property
+    def secrets(self) -> Path:
+        return self.run / "secrets"
+
+    @property
+    def state_file(self) -> Path:
+        return self.run / "state.json"
+
+    def service_dir(self, name: str) -> Path:
+        return self.run / name
+
+    def data(self, name: str) -> Path:
+        return self.service_dir(name) / "data"
+
+    def log(self, name: str) -> Path:
+        return self.service_dir(name) / f"{name}.log"
+
+    def pid_file(self, name: str) -> Path:
+        return self.service_dir(name) / "pid"
+
+    def read_state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_state(self, state: dict) -> None:
+        self.run.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, self.state_file)
+
+    def clear_state(self) -> None:
+        self.state_file.unlink(missing_ok=True)
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The last `lines` lines of a log file ("" when it does not exist yet)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64 * 1024))
+            data = fh.read().decode(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(data.splitlines()[-lines:])

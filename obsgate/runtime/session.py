@@ -1,0 +1,72 @@
+"""`up` and `down` as the commands run them: health wait, seeding, timings, and cleanup on any failure."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from . import hooks, select
+from .base import StackError, UpResult
+from .layout import Layout
+from .signals import deferred, interruptible
+
+
+@dataclass
+class Started:
+    runtime: object
+    result: UpResult
+    timings: dict[str, float] = field(default_factory=dict)
+    seeded: dict = field(default_factory=dict)
+
+
+def runtime_in_use(root, project, default: str = "native", profile: str = "local"):
+    """The runtime the state file says is running (so `down`/`smoke` need no --runtime), else `default`."""
+    state = Layout(root).read_state()
+    return select(state.get("runtime", default), root, project, state.get("profile", profile))
+
+
+def start(root, project, kind: str, profile: str, wipe: bool = False, timeout: float = 60.0, out=sys.stdout) -> Started:
+    """Start the stack and wait for health; on failure or SIGINT/SIGTERM, everything is stopped again."""
+    t0 = time.monotonic()
+    state = Layout(root).read_state()
+    if state.get("services") and state.get("runtime") and kind == "auto":
+        kind = state["runtime"]
+    runtime = select(kind, root, project, profile)
+    started = Started(runtime, UpResult())
+    with interruptible():
+        try:
+            if wipe and not state.get("services"):
+                runtime.down(wipe=True)
+            started.result = res = runtime.up()
+            started.timings.update(res.timings)
+            if res.already_running and not res.started:
+                started.timings["total"] = time.monotonic() - t0
+                return started
+            t1 = time.monotonic()
+            runtime.wait_healthy(timeout=timeout)
+            started.timings["healthy"] = time.monotonic() - t1
+            t1 = time.monotonic()
+            started.seeded = hooks.seed_datasets(project) if "mongo" in res.started else {}
+            started.timings["seed"] = time.monotonic() - t1
+        except BaseException as exc:  # failure, SIGINT or SIGTERM: nothing may be left running
+            with deferred():
+                print(f"up failed ({type(exc).__name__}); stopping what was started", file=sys.stderr)
+                try:
+                    runtime.down()
+                except StackError as down_exc:
+                    print(down_exc.render(), file=sys.stderr)
+            raise
+    started.timings["total"] = time.monotonic() - t0
+    return started
+
+
+def stop(root, project, wipe: bool = False) -> tuple[object, list[str], float]:
+    t0 = time.monotonic()
+    runtime = runtime_in_use(root, project)
+    with deferred():
+        stopped = runtime.down(wipe=wipe)
+    return runtime, stopped, time.monotonic() - t0
+
+
+def format_timings(timings: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())

@@ -1,0 +1,46 @@
+"""SIGTERM and SIGINT become an exception, so that `finally: down()` runs on either signal."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread when SIGTERM or SIGINT arrives (BaseException: not caught by `except Exception`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def interruptible():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, _frame):
+        raise Interrupted(signum)
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Hold SIGTERM/SIGINT while cleaning up (a second Ctrl-C must not abort `down` halfway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = {sig: signal.signal(sig, lambda s, f: got.append(s)) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
