@@ -13,6 +13,7 @@ import re
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 from ..problem import Problem, Severity
@@ -38,15 +39,15 @@ def skipped(check: str, tool: str, count: int) -> Problem:
 # --- pint -------------------------------------------------------------------------------------------
 
 def check_pint(ctx) -> list[Problem]:
-    root = Path(ctx.root)
-    files = list(getattr(ctx, "prom_rule_files", None) or sorted((root / "generated" / "prometheus" / "rules")
-                                                                  .glob("*.y*ml")))
-    tool = find("pint", root)
-    return run_pint(files, tool.path if tool.found else None, root)
+    files = ctx_files(ctx, "prom-rules", "generated/prometheus/rules/*.y*ml")
+    return run_pint(list(files), _tool(ctx, "pint"), Path(ctx.root), files)
 
 
-def run_pint(files, pint: str | None, root: Path) -> list[Problem]:
-    """`pint --offline lint` over the rule files; its checkstyle report is parsed into Problems."""
+def run_pint(files, pint: str | None, root: Path, shown=None) -> list[Problem]:
+    """`pint --offline lint` over the rule files; its checkstyle report is parsed into Problems.
+
+    `shown` maps a file on disk to the path reports show (validate's scratch tree -> project paths).
+    """
     if not files:
         return []
     if pint is None:
@@ -64,7 +65,9 @@ def run_pint(files, pint: str | None, root: Path) -> list[Problem]:
             return []
         last = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
         return [Problem(PINT, Severity.ERROR, f"pint failed: {last}", "", 0, "run the command by hand: " + " ".join(cmd))]
-    return parse_pint_checkstyle(text)
+    names = {str(Path(k).resolve()): v for k, v in (shown or {}).items()}
+    return [replace(p, path=names.get(str((root / p.path).resolve()), p.path)) if p.path else p
+            for p in parse_pint_checkstyle(text)]
 
 
 def parse_pint_checkstyle(text: str) -> list[Problem]:
@@ -97,14 +100,11 @@ def _pint_message(message: str) -> tuple[str, str]:
 # --- dashboard-linter ---------------------------------------------------------------------------------
 
 def check_dashboard_linter(ctx) -> list[Problem]:
-    root = Path(ctx.root)
-    files = list(getattr(ctx, "dashboard_files", None) or sorted((root / "generated" / "grafana")
-                                                                  .rglob("*.json")))
-    tool = find("dashboard-linter", root)
-    return run_dashboard_linter(files, tool.path if tool.found else None, root)
+    files = ctx_files(ctx, "dashboard", "generated/grafana/**/*.json")
+    return run_dashboard_linter(list(files), _tool(ctx, "dashboard-linter"), Path(ctx.root), files)
 
 
-def run_dashboard_linter(files, linter: str | None, root: Path) -> list[Problem]:
+def run_dashboard_linter(files, linter: str | None, root: Path, shown=None) -> list[Problem]:
     """`dashboard-linter lint --strict` per dashboard (it takes one file per run) with the repo's .lint."""
     if not files:
         return []
@@ -118,7 +118,7 @@ def run_dashboard_linter(files, linter: str | None, root: Path) -> list[Problem]
         if (root / ".lint").is_file():
             cmd += ["--config", str(root / ".lint")]
         proc = subprocess.run([*cmd, str(path)], cwd=root, capture_output=True, text=True, timeout=120)
-        rel = _rel(path, root)
+        rel = (shown or {}).get(path) or _rel(path, root)
         found = parse_dashboard_linter(proc.stdout, names, rel, Path(path).read_text())
         if proc.returncode != 0 and not found:
             last = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
@@ -178,6 +178,19 @@ def _panel_line(message: str, source: str) -> int:
         if needle.search(text):
             return number
     return 0
+
+
+def ctx_files(ctx, kind: str, fallback_glob: str) -> dict[Path, str]:
+    """{file on disk: path as reports show it} from validate's Context, or a glob under ctx.root."""
+    if hasattr(ctx, "of"):
+        return {Path(f.disk): f.path for f in ctx.of(kind) if f.error is None}
+    root = Path(ctx.root)
+    return {p: p.relative_to(root).as_posix() for p in sorted(root.glob(fallback_glob))}
+
+
+def _tool(ctx, name: str) -> str | None:
+    info = ctx.tool(name) if hasattr(ctx, "tool") else find(name, ctx.root)
+    return info.path if info.found else None
 
 
 def _int(value) -> int:

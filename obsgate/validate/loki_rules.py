@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,26 +47,39 @@ class RuleRef:
 
 
 def check(ctx) -> list[Problem]:
-    """Registry entry point: the Loki rule files of the project or of the paths given to validate."""
-    paths = [Path(p) for p in _ctx_rule_files(ctx)]
-    lokitool = find("lokitool", ctx.root)
-    return check_files(paths, lokitool.path if lokitool.found else None, ctx.root)
+    """Registry entry point: the Loki rule files of the project run or of the paths given to validate."""
+    files = ctx_files(ctx, "loki-rules", "generated/loki/rules/*/*.y*ml")
+    tool = ctx.tool("lokitool") if hasattr(ctx, "tool") else find("lokitool", ctx.root)
+    started = time.perf_counter()
+    problems = check_files(list(files), tool.path if tool.found else None, ctx.root, files)
+    if tool.found and getattr(ctx, "timings", None) is not None:
+        ctx.timings.append(("lokitool", time.perf_counter() - started))
+    return problems
 
 
-def _ctx_rule_files(ctx) -> list[Path]:
-    files = getattr(ctx, "loki_rule_files", None)
-    if files is not None:
-        return list(files)
-    return sorted((Path(ctx.root) / "generated" / "loki" / "rules").glob("*/*.y*ml"))
+def ctx_files(ctx, kind: str, fallback_glob: str) -> dict[Path, str]:
+    """{file on disk: path as reports show it} from validate's Context, or a glob under ctx.root."""
+    if hasattr(ctx, "of"):
+        return {Path(f.disk): f.path for f in ctx.of(kind) if f.error is None}
+    root = Path(ctx.root)
+    return {p: p.relative_to(root).as_posix() for p in sorted(root.glob(fallback_glob))}
 
 
-def check_files(paths, lokitool: str | None, root: Path | None = None) -> list[Problem]:
-    """Check `paths` with `lokitool`; without it, one `skipped` WARNING per file (never a silent pass)."""
+def check_files(paths, lokitool: str | None, root: Path | None = None, shown=None) -> list[Problem]:
+    """Check `paths` with `lokitool`; without it, one `skipped` WARNING per file (never a silent pass).
+
+    `shown` maps a path on disk to the path reports show (validate's scratch tree -> project paths).
+    """
     paths = [Path(p) for p in paths]
+    names = {Path(k): v for k, v in (shown or {}).items()}
+
+    def name(path: Path) -> str:
+        return names.get(Path(path)) or _rel(path, root)
+
     if not paths:
         return []
     if lokitool is None:
-        return [Problem(CHECK, Severity.WARNING, "skipped: loki not installed", _rel(p, root), 0, SKIP_HINT)
+        return [Problem(CHECK, Severity.WARNING, "skipped: loki not installed", name(p), 0, SKIP_HINT)
                 for p in paths]
     problems: list[Problem] = []
     for batch in _batches(paths):
@@ -73,7 +87,7 @@ def check_files(paths, lokitool: str | None, root: Path | None = None) -> list[P
         if proc.returncode == 0 and "Metric: " not in proc.stdout:
             continue
         for path in batch:  # some file failed (or has duplicates): find which, and every fault in it
-            problems += _check_one(lokitool, path, root)
+            problems += _check_one(lokitool, path, name)
     return sorted(set(problems), key=Problem.sort_key)
 
 
@@ -95,13 +109,13 @@ def _run(lokitool: str, files) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def _check_one(lokitool: str, path: Path, root) -> list[Problem]:
-    rel = _rel(path, root)
+def _check_one(lokitool: str, path: Path, name) -> list[Problem]:
+    rel = name(path)
     if not path.is_file():
         return [Problem(CHECK, Severity.ERROR, "file not found", rel, 0)]
     proc = _run(lokitool, [path])
     if proc.returncode == 0:
-        return _duplicates(proc.stdout, path, root)
+        return _duplicates(proc.stdout, rel)
     found = errors(proc.stderr)
     parsed = parse_rules(path.read_text())
     if parsed is None or not found or any(e.get("error", "").startswith("yaml:") for e in found):
@@ -278,12 +292,11 @@ def _crash(proc, rel: str) -> Problem:
     return Problem(CHECK, Severity.ERROR, f"lokitool failed: {last}", rel, 0)
 
 
-def _duplicates(stdout: str, path: Path | None, root) -> list[Problem]:
+def _duplicates(stdout: str, rel: str) -> list[Problem]:
     """lokitool prints (and still passes) recording rules that repeat the same name and labels."""
     names = re.findall(r"^Metric: (.+)$", stdout, re.M)
     if not names:
         return []
-    rel = _rel(path, root) if path else ""
     return [Problem(CHECK, Severity.WARNING, f"duplicate rule `{n}` with the same labels", rel, 0,
                     "two rules writing the same series make the recorded values inconsistent") for n in names]
 
