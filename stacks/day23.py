@@ -12,8 +12,10 @@ def simulator(name: str, job: str, port: int) -> Service:
     return Service(
         name=name, image=SIM_IMAGE, tag="local", build=".", port=port, health="/healthz",
         metrics_path="/metrics", job=job,
-        command=("python", "-m", "obsgate.sim.telemetry", "--job", job, "--port", str(port)),
-        native=Native(python_module="obsgate.sim.telemetry", args=("--job", job, "--port", str(port))),
+        command=("python", "-m", "obsgate.sim.telemetry", "--job", job, "--port", str(port), "--service", name,
+                 "--loki", "http://loki:3100"),
+        native=Native(python_module="obsgate.sim.telemetry", args=(
+            "--job", job, "--port", "{port}", "--service", name, "--root", "{root}", "--loki", "http://127.0.0.1:3100")),
     )
 
 
@@ -88,7 +90,7 @@ STACK = Stack(
             # FerretDB (MongoDB wire protocol over SQLite) stands in for MongoDB where no engine runs.
             native=Native(binary="ferretdb", args=(
                 "--listen-addr=127.0.0.1:{port}", "--handler=sqlite", "--sqlite-url=file:{data}/",
-                "--telemetry=disable", "--debug-addr=-", "--log-level=warn")),
+                "--telemetry=disable", "--debug-addr=-", "--log-level=warn", "--state-dir={data}")),
         ),
         Service(
             name="ollama", image="ollama/ollama", tag="0.12.6", port=11434, health="/api/tags",
@@ -99,7 +101,7 @@ STACK = Stack(
             metrics_path="/metrics", job="llm_gateway", depends_on=("ollama",),
             env={"OBSGATE_LLM_UPSTREAM": "http://ollama:11434"},
             command=("python", "-m", "obsgate.sim.gateway", "--port", "8089"),
-            native=Native(python_module="obsgate.sim.gateway", args=("--port", "{port}")),
+            native=Native(python_module="obsgate.sim.gateway", args=("--port", "{port}", "--root", "{root}")),
         ),
         Service(
             name="alert-sink", image=SIM_IMAGE, tag="local", build=".", port=9099, health="/healthz",

@@ -20,7 +20,8 @@ ENV_REF = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*(:?[-?][^}]*)?\}$")
 class Native:
     """How the native runtime starts a service: a binary (in .tools/bin or a Python module) and args.
 
-    Args may use {gen} (rendered config dir), {data} (data dir), {tools} (.tools/bin), {port}.
+    Args may use {gen} (rendered config dir), {data} (data dir), {tools} (.tools/bin), {port}, {root}
+    (project root), {run} (.run/) and {home} (the install dir above the binary's bin/).
     """
 
     binary: str = ""

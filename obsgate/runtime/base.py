@@ -45,7 +45,7 @@ class ServiceState:
     def line(self) -> str:
         extra = f" pid {self.pid}" if self.pid else ""
         why = f" ({self.reason})" if self.reason else ""
-        return f"{self.name:<14} {self.state:<8} {('127.0.0.1:' + str(self.port)) if self.port else '':<16}{extra}{why}"
+        return f"{self.name:<20} {self.state:<8} {('127.0.0.1:' + str(self.port)) if self.port else '':<16}{extra}{why}"
 
 
 @dataclass

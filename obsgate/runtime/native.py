@@ -202,17 +202,12 @@ class NativeRuntime(Runtime):
         stack = self.project.stack
         order = [s.name for s in reversed(start_order(list(stack.services))) if s.name in recorded]
         order += [n for n in recorded if n not in order]
-        stopped, left = [], {}
+        was_alive = [n for n in order if procs.alive(recorded[n])]
+        left = procs.stop_all({n: recorded[n] for n in order})
+        stopped = [n for n in was_alive if n not in left]
         for name in order:
-            proc = recorded[name]
-            was_alive = procs.alive(proc)
-            remaining = procs.stop(proc)
-            if remaining:
-                left[name] = remaining
-                continue
-            if was_alive:
-                stopped.append(name)
-            self.layout.pid_file(name).unlink(missing_ok=True)
+            if name not in left:
+                self.layout.pid_file(name).unlink(missing_ok=True)
         busy = self._wait_ports_released([s for s in stack.services if s.name in recorded])
         if left:
             self.layout.write_state({**self.layout.read_state(),

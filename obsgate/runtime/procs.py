@@ -84,25 +84,36 @@ def group_members(pgid: int) -> list[int]:
 
 def stop(proc: Proc, grace: float = 5.0) -> list[int]:
     """SIGTERM the process group, SIGKILL what is left after `grace` s; returns pids still alive (empty = ok)."""
-    if not alive(proc):
-        return []
-    pgid = proc.pid  # start_new_session made the leader's pid the group id
-    _signal_group(pgid, signal.SIGTERM)
+    return stop_all({"": proc}, grace).get("", [])
+
+
+def stop_all(group: dict[str, Proc], grace: float = 8.0) -> dict[str, list[int]]:
+    """Stop several process groups at once (SIGTERM all, wait, SIGKILL the rest); {name: pids left}."""
+    live = {name: p for name, p in group.items() if alive(p)}
+    for p in live.values():
+        _signal_group(p.pid, signal.SIGTERM)  # start_new_session made the leader's pid the group id
+
+    def remaining() -> dict[str, list[int]]:
+        out = {}
+        for name, p in live.items():
+            _reap(p.pid)
+            pids = ([p.pid] if alive(p) else []) + [m for m in group_members(p.pid) if m != p.pid]
+            if pids:
+                out[name] = pids
+        return out
+
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        _reap(proc.pid)
-        if not alive(proc) and not group_members(pgid):
-            return []
+    left = remaining()
+    while left and time.monotonic() < deadline:
         time.sleep(0.05)
-    _signal_group(pgid, signal.SIGKILL)
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline:
-        _reap(proc.pid)
-        left = group_members(pgid)
-        if not alive(proc) and not left:
-            return []
+        left = remaining()
+    for name in left:
+        _signal_group(live[name].pid, signal.SIGKILL)
+    deadline = time.monotonic() + 3.0
+    while left and time.monotonic() < deadline:
         time.sleep(0.05)
-    return ([proc.pid] if alive(proc) else []) + [p for p in group_members(pgid) if p != proc.pid]
+        left = remaining()
+    return left
 
 
 def _signal_group(pgid: int, sig: int) -> None:

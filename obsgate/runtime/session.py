@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +18,30 @@ class Started:
     result: UpResult
     timings: dict[str, float] = field(default_factory=dict)
     seeded: dict = field(default_factory=dict)
+
+
+class _Seeder:
+    """Seeds the datasets as soon as Mongo is healthy, while the other services are still starting."""
+
+    def __init__(self, runtime, project, timeout: float) -> None:
+        self.took, self._out, self._error = 0.0, {}, None
+        self._thread = threading.Thread(target=self._run, args=(runtime, project, timeout), daemon=True)
+        self._thread.start()
+
+    def _run(self, runtime, project, timeout: float) -> None:
+        t0 = time.monotonic()
+        try:
+            runtime.wait_healthy(timeout=timeout, names=["mongo"])
+            self._out = hooks.seed_datasets(project)
+        except Exception as exc:  # re-raised in the main thread by result()
+            self._error = exc
+        self.took = time.monotonic() - t0
+
+    def result(self) -> dict:
+        self._thread.join()
+        if self._error is not None:
+            raise StackError(f"seeding the datasets into mongo failed: {self._error}")
+        return self._out
 
 
 def runtime_in_use(root, project, default: str = "native", profile: str = "local"):
@@ -43,11 +68,12 @@ def start(root, project, kind: str, profile: str, wipe: bool = False, timeout: f
                 started.timings["total"] = time.monotonic() - t0
                 return started
             t1 = time.monotonic()
+            seeder = _Seeder(runtime, project, timeout) if "mongo" in res.started else None
             runtime.wait_healthy(timeout=timeout)
             started.timings["healthy"] = time.monotonic() - t1
-            t1 = time.monotonic()
-            started.seeded = hooks.seed_datasets(project) if "mongo" in res.started else {}
-            started.timings["seed"] = time.monotonic() - t1
+            if seeder:
+                started.seeded = seeder.result()
+                started.timings["seed"] = seeder.took
         except BaseException as exc:  # failure, SIGINT or SIGTERM: nothing may be left running
             with deferred():
                 print(f"up failed ({type(exc).__name__}); stopping what was started", file=sys.stderr)
