@@ -18,3 +18,23 @@ def service_errors(service: str) -> Step:
 
 FIRING_ALERTS = Step("See what else is firing right now", 'ALERTS{alertstate="firing"}',
                      note="Related alerts often share one root cause.")
+
+
+def histogram_p95(metric: str, by: tuple[str, ...] = (), window: str = "10m") -> Step:
+    """p95 of a catalog histogram, broken down by `by`: the usual first look at a latency alert."""
+    keep = ", ".join(by + ("le",))
+    return Step(f"p95 of `{metric}`" + (f" by {', '.join(by)}" if by else ""),
+                f"histogram_quantile(0.95, sum by ({keep}) (rate({metric}_bucket[{window}])))")
+
+
+def error_ratio(counter: str, errors: str, by: tuple[str, ...] = (), window: str = "5m") -> Step:
+    """Share of `counter` whose labels match `errors` (e.g. `status=~"5.."`), broken down by `by`."""
+    grp = f"sum by ({', '.join(by)}) " if by else "sum "
+    return Step(f"Error ratio of `{counter}`" + (f" by {', '.join(by)}" if by else ""),
+                f"{grp}(rate({counter}{{{errors}}}[{window}])) / {grp}(rate({counter}[{window}]))")
+
+
+def recent_alert_history(pattern: str) -> Step:
+    """How often alerts matching `pattern` fired over the last day: is this new or a repeat?"""
+    return Step("How often these alerts fired in the last 24 h",
+                f'sum by (alertname) (count_over_time(ALERTS{{alertname=~"{pattern}", alertstate="firing"}}[1d]))')

@@ -19,17 +19,54 @@ def simulator(name: str, job: str, port: int) -> Service:
     )
 
 
+# LLMscope control-chart (SPC) notifications: the values come from the alerts' annotations
+# (rules_src/llmscope.py); the colour tells the rule apart: red R1, orange R2, blue R3.
+SPC_MATCH = ('spc_rule=~"R1|R2|R3"',)
+SPC_TITLE = "[{{ .Status | toUpper }}] LLMscope {{ .CommonLabels.spc_rule }}: {{ .CommonLabels.alertname }}"
+SPC_COLOR = ('{{ if eq .CommonLabels.spc_rule "R1" }}#d62728{{ else if eq .CommonLabels.spc_rule "R2" }}'
+             "#ff7f0e{{ else }}#1f77b4{{ end }}")
+SPC_SLACK_TEXT = (
+    "{{ range .Alerts }}*Rule:* {{ .Labels.spc_rule }} ({{ .Labels.alertname }})\n"
+    "*Model:* {{ .Labels.model }}  *Provider:* {{ .Labels.provider }}\n"
+    "*Latency:* {{ .Annotations.latency }} s  *Deviation:* {{ .Annotations.sigma }} σ\n"
+    "*Mean:* {{ .Annotations.mean }} s  *Std dev:* {{ .Annotations.stddev }} s\n"
+    "{{ .Annotations.summary }}\n{{ end }}"
+)
+SPC_EMAIL_HTML = (
+    "{{ range .Alerts }}<h3>{{ .Labels.spc_rule }}: {{ .Annotations.summary }}</h3><table>"
+    "<tr><td>Rule</td><td>{{ .Labels.spc_rule }} ({{ .Labels.alertname }})</td></tr>"
+    "<tr><td>Model</td><td>{{ .Labels.model }}</td></tr><tr><td>Provider</td><td>{{ .Labels.provider }}</td></tr>"
+    "<tr><td>Latency</td><td>{{ .Annotations.latency }} s</td></tr>"
+    "<tr><td>Deviation</td><td>{{ .Annotations.sigma }} σ</td></tr>"
+    "<tr><td>Mean</td><td>{{ .Annotations.mean }} s</td></tr><tr><td>Std dev</td><td>{{ .Annotations.stddev }} s</td></tr>"
+    '</table><p><a href="{{ .Annotations.runbook_url }}">Runbook</a></p>{{ end }}'
+)
+
 ROUTING = Routing(
     receivers=(
         Receiver("pager", kind="webhook", secret_file="pager_url"),
         Receiver("chat", kind="webhook", secret_file="chat_url"),
         Receiver("low-priority", kind="webhook", secret_file="low_url"),
+        Receiver("llmscope-email", kind="email", to="llmscope-oncall@example.org", title=SPC_TITLE,
+                 text=SPC_EMAIL_HTML),
+        Receiver("llmscope-slack", kind="slack", secret_file="slack_llmscope_url", channel="#llmscope-alerts",
+                 title=SPC_TITLE, text=SPC_SLACK_TEXT, color=SPC_COLOR),
     ),
     by_severity={"critical": "pager", "warning": "chat", "info": "low-priority"},
     group_by=("alertname", "severity", "job"),
     group_wait="30s",
     group_interval="5m",
     repeat_interval="4h",
+    routes=(
+        Route("llmscope-email", matchers=SPC_MATCH, continue_=True,
+              group_by=("alertname", "spc_rule", "provider", "model")),
+        Route("llmscope-slack", matchers=SPC_MATCH, group_by=("alertname", "spc_rule", "provider", "model")),
+    ),
+    # The SMTP password is read from a file mounted at run time; nothing secret is generated.
+    smtp_from="obsgate-alerts@example.org",
+    smtp_smarthost="smtp.example.org:587",
+    smtp_username="obsgate-alerts",
+    smtp_password_file="smtp_password",
 )
 
 STACK = Stack(
@@ -110,5 +147,15 @@ STACK = Stack(
         ),
         simulator("llm-guard-sim", "llm_guard", 9101),
         simulator("hypertool-sim", "hypertool", 9102),
+        simulator("llmscope-sim", "llmscope", 9103),
+        simulator("agent-sim", "agent", 9104),
+        simulator("lancedb-sim", "lancedb", 9105),
+        simulator("mcp-server-sim", "mcp_server", 9106),
+        simulator("butler-sim", "butler", 9107),
+        simulator("backoffice-sim", "backoffice", 9108),
+        simulator("benchmarks-sim", "benchmarks", 9109),
+        simulator("host-sim", "host", 9110),
+        # Ollama has no /metrics; an exporter beside it is the `ollama` scrape job OllamaDown watches.
+        simulator("ollama-exporter-sim", "ollama", 9111),
     ),
 )
