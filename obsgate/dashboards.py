@@ -441,7 +441,7 @@ def variable(metric: Metric, label: str, title: str | None = None, multi: bool =
                       sort=1)
 
 
-def _place(panels: list, source: SourceRef) -> list:
+def _place(panels: list) -> list:
     """Left-to-right, top-to-bottom on the 24-column grid; a row header starts a new line."""
     sizes = [(p.gridPos.w, p.gridPos.h, isinstance(p, G.RowPanel)) if p.gridPos else (12, 8, False) for p in panels]
     return [attr.evolve(p, gridPos=G.GridPos(h=h, w=w, x=x, y=y))
@@ -500,7 +500,7 @@ def dashboard(uid: str, title: str, panels: Sequence, description: str = "", tag
         _fail(f"dashboard `{uid}` variables {names} repeat a name or reuse `{PROMETHEUS_VAR}`/`{LOKI_VAR}`",
               source=source)
     board = G.Dashboard(
-        title=title, uid=uid, description=description, tags=sorted(tags), panels=_place(panels, source),
+        title=title, uid=uid, description=description, tags=sorted(tags), panels=_place(panels),
         templating=G.Templating(list=list(variables)), refresh=refresh, timezone="browser",
         time=G.Time(time_from, "now"), graphTooltip=1, editable=False,
     )

@@ -66,6 +66,12 @@ OPTION_DEFAULTS = {
                  "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
                  "reduceOptions": _REDUCE, "orientation": "auto", "legend": {"displayMode": "list",
                  "placement": "bottom", "showLegend": False, "calcs": []}},
+    "piechart": {"pieType": "pie", "reduceOptions": _REDUCE, "orientation": "auto",
+                 "tooltip": {"mode": "single", "sort": "none"},
+                 "legend": {"values": [], "displayMode": "list", "placement": "bottom", "showLegend": True,
+                            "calcs": []}},
+    "histogram": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True, "calcs": []},
+                  "tooltip": {"mode": "single", "sort": "none"}},
     "logs": {"showLabels": False, "showCommonLabels": False, "showTime": True, "showLogContextToggle": True,
              "wrapLogMessage": True, "prettifyLogMessage": False, "enableLogDetails": True,
              "sortOrder": "Descending", "dedupStrategy": "none"},
@@ -229,6 +235,11 @@ def _panel(board: _Board, panel: dict, ids: list[int]) -> dict:
         if "datasource" in out:
             out["datasource"] = datasource_ref(board, out["datasource"], "prometheus", f"row `{title}`")
         return out
+    if ptype in LEGACY_TYPES and set(panel) - PANEL_KEYS - PANEL_DROPPED:
+        board.fail(f"panel `{title}` uses grafanalib's legacy {ptype} model, which the dashboard schema rejects",
+                   LEGACY_TYPES[ptype])
+    if ptype == "bargauge":
+        panel = _bargauge(panel)
     _unknown(board, f"panel `{title}`", panel, PANEL_KEYS, PANEL_DROPPED)
     out = {k: panel[k] for k in PANEL_KEYS if k in panel}
     out["id"] = ids[0]
@@ -250,6 +261,36 @@ def _panel(board: _Board, panel: dict, ids: list[int]) -> dict:
     if isinstance(out.get("links"), list):
         out["links"] = [_merge(LINK_DEFAULTS, link) for link in out["links"]]
     return out
+
+
+LEGACY_TYPES = {
+    "table": "write the table panel as a dict in the modern model (options.showHeader, fieldConfig), or use a "
+             "timeseries/stat panel",
+    "heatmap": "write the heatmap panel as a dict in the modern model (options.calculate, options.yAxis ...)",
+}
+
+
+def _bargauge(panel: dict) -> dict:
+    """grafanalib's BarGauge keeps its field settings in options.fieldOptions (the Grafana 6 layout)."""
+    options = dict(panel.get("options") or {})
+    legacy = options.pop("fieldOptions", None)
+    for key in ("showThresholdLabels", "showThresholdMarkers"):
+        options.pop(key, None)
+    if legacy is None:
+        return panel
+    panel = dict(panel)
+    fc = copy.deepcopy(panel.get("fieldConfig") or {})
+    defaults = fc.setdefault("defaults", {})
+    for key, val in (legacy.get("defaults") or {}).items():
+        if key in ("min", "max", "unit", "decimals", "links"):
+            defaults.setdefault(key, val)
+        elif key == "title":
+            defaults.setdefault("displayName", val)
+    if legacy.get("mappings"):
+        defaults.setdefault("mappings", legacy["mappings"])
+    options["reduceOptions"] = {k: legacy[k] for k in ("calcs", "values", "limit") if k in legacy}
+    panel["fieldConfig"], panel["options"] = fc, options
+    return panel
 
 
 def _layout(board: _Board, panels: list[dict]) -> None:

@@ -309,6 +309,40 @@ def test_normalization_converts_grafanalib_legacy(registry):
     assert "current" not in route and "tags" not in route and route["definition"] == route["query"]
 
 
+@pytest.mark.parametrize("panel", [
+    lambda: G.TimeSeries(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.Stat(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.GaugePanel(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.BarGauge(title="P", targets=[G.Target(expr="up")], max=50),
+    lambda: G.PieChartv2(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.Histogram(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.StateTimeline(title="P", targets=[G.Target(expr="up")]),
+    lambda: G.Logs(title="P", targets=[G.Target(expr='{job="x"}')]),
+    lambda: G.Text(title="P", content="Read me."),
+], ids=["accepts a grafanalib time series", "accepts a stat", "accepts a gauge (Grafana 6 layout)",
+        "accepts a bar gauge (fieldOptions layout)", "accepts a pie chart", "accepts a histogram",
+        "accepts a state timeline", "accepts a logs panel", "accepts a text panel"])
+def test_grafanalib_panel_types_normalize_to_zero_schema_errors(registry, panel):
+    doc = normalize(G.Dashboard(title="T", uid="t", panels=[panel()]), "t", WHERE)
+    assert schema_errors(registry, doc) == []
+
+
+def test_bar_gauge_field_options_move_to_the_modern_places():
+    doc = normalize(G.Dashboard(title="T", uid="t", panels=[G.BarGauge(title="P", targets=[G.Target(expr="up")],
+                                                                       max=50, format="s", calc="max")]), "t", WHERE)
+    panel = doc["panels"][0]
+    assert "fieldOptions" not in panel["options"] and panel["options"]["reduceOptions"]["calcs"] == ["max"]
+    assert (panel["fieldConfig"]["defaults"]["max"], panel["fieldConfig"]["defaults"]["unit"]) == (50, "s")
+
+
+@pytest.mark.parametrize("panel", [lambda: G.Table(title="P"), lambda: G.Heatmap(title="P")],
+                         ids=["refuses grafanalib's legacy table", "refuses grafanalib's legacy heatmap"])
+def test_legacy_grafanalib_panels_are_refused_with_a_hint(panel):
+    with pytest.raises(DefinitionError) as err:
+        normalize(G.Dashboard(title="T", uid="t", panels=[panel()]), "t", WHERE)
+    assert "legacy" in err.value.message and "modern model" in err.value.hint
+
+
 def minimal(**extra) -> dict:
     board = {"uid": "mini", "title": "Mini",
              "panels": [{"type": "timeseries", "title": "Up", "description": "d", "targets": [{"expr": "up"}]}]}
