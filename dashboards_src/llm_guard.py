@@ -1,8 +1,9 @@
 """LLM Guard Scanner Health: is the prompt-injection scanner failing open right now?"""
-from obsgate.dashboards import (counter_panel, dashboard, gauge, quantile, rate, recorded, stat, thresholds,
-                                timeseries, value)
+from obsgate.dashboards import (counter_panel, dashboard, gauge, log_query, logs, quantile, rate, recorded, stat,
+                                thresholds, timeseries, value)
 
 from catalog.llm_guard import CONSECUTIVE_FAILURES, SCAN_DURATION, SCANNER_FAILURES, SCANS
+from catalog.logs import LLM_GUARD_LOGS
 from rules_src.llm_guard import FAILURE_RATIO
 
 FAILURES_PER_HOUR = stat(
@@ -36,10 +37,15 @@ LATENCY_P95 = timeseries(
 VERDICTS = counter_panel(SCANS, title="Scans by verdict", stacked=True,
                          description="Completed scans per second by verdict (valid or injection). Failed scans are "
                                      "not counted here.")
+SCANNER_LOG = logs(
+    "Scanner log", log_query(LLM_GUARD_LOGS, pipeline="| json"),
+    description="The scanner's own log (Loki). A scan that failed open logs event=scanner_fail_open with its "
+                "error_type; add `| event=\"scanner_fail_open\"` in Explore to see only those.",
+)
 
 BOARD = dashboard(
     "llm-guard-scanner-health", "LLM Guard Scanner Health",
-    [FAILURES_PER_HOUR, CONSECUTIVE, FAILURE_RATIO_PANEL, BY_ERROR_TYPE, LATENCY_P95, VERDICTS],
+    [FAILURES_PER_HOUR, CONSECUTIVE, FAILURE_RATIO_PANEL, BY_ERROR_TYPE, LATENCY_P95, VERDICTS, SCANNER_LOG],
     description="Fail-open monitoring of the LLM Guard prompt-injection scanner: failures, failure streaks, "
                 "failure ratio and scan latency.",
     tags=("llm-guard", "security", "obsgate"),

@@ -101,9 +101,17 @@ def test_every_repo_dashboard_validates_against_grafanas_schemas_with_zero_error
     assert {uid: e for uid, e in errors.items() if e} == {}
 
 
+PROMETHEUS_REF = {"type": "prometheus", "uid": "${datasource}"}
+LOKI_REF = {"type": "loki", "uid": "${loki}"}
+
+
+def metric_panels(doc: dict) -> list[dict]:
+    return [p for p in doc["panels"] if p["type"] not in ("logs", "row")]
+
+
 def test_every_panel_unit_is_a_grafana_unit(repo_boards, units):
     for uid, doc in repo_boards.items():
-        for p in doc["panels"]:
+        for p in metric_panels(doc):
             unit = p["fieldConfig"]["defaults"].get("unit")
             assert unit, f"{uid}: panel {p['title']!r} has no unit"
             assert unit in units or unit.startswith(("suffix:", "prefix:")), f"{uid}: {p['title']!r} unit {unit!r}"
@@ -115,7 +123,9 @@ def test_every_panel_and_target_uses_a_datasource_variable_and_has_a_description
         assert variables["datasource"]["type"] == "datasource" and variables["datasource"]["query"] == "prometheus"
         for p in doc["panels"]:
             assert p["description"].strip(), f"{uid}: {p['title']!r} has no description"
-            assert p["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, (uid, p["title"])
+            assert p["datasource"] == (LOKI_REF if p["type"] == "logs" else PROMETHEUS_REF), (uid, p["title"])
+            if p["type"] == "logs":
+                assert variables["loki"]["type"] == "datasource" and variables["loki"]["query"] == "loki"
             assert p["targets"], f"{uid}: {p['title']!r} has no queries"
             for t in p["targets"]:
                 assert t["datasource"] == p["datasource"], (uid, p["title"])
@@ -130,7 +140,7 @@ def test_every_panel_query_uses_catalog_metrics_declared_labels_and_rate_interva
     problems = []
     for uid, doc in repo_boards.items():
         variables = {v["name"] for v in doc["templating"]["list"]}
-        for p in doc["panels"]:
+        for p in metric_panels(doc):
             for t in p["targets"]:
                 expr = t["expr"].replace("$__rate_interval", f"{SENTINEL_RANGE}s")
                 where = f"{uid} / {p['title']!r}: "
@@ -179,6 +189,13 @@ def test_llm_guard_dashboard_panels(repo_boards, title, ptype, unit, steps, minm
     assert panel["type"] == ptype and defaults["unit"] == unit
     assert [s["value"] for s in defaults["thresholds"]["steps"]] == steps
     assert (defaults.get("min"), defaults.get("max")) == minmax
+
+
+def test_llm_guard_log_panel_reads_a_catalog_stream_through_the_loki_variable(repo_boards, project):
+    panel = next(p for p in repo_boards["llm-guard-scanner-health"]["panels"] if p["type"] == "logs")
+    stream = next(s for s in project.log_streams if s.name == "llm_guard_logs")
+    assert panel["targets"][0]["expr"] == stream.selector() + " | json"
+    assert panel["targets"][0]["datasource"] == LOKI_REF and panel["gridPos"]["w"] == 24
 
 
 def test_llm_guard_colors_and_queries(repo_boards):
