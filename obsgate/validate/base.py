@@ -1,0 +1,73 @@
+"""What every check shares: the Check record, the things findings are about, and suppression.
+
+A check is `run(ctx) -> list[Problem]` with a stable id (`family/name`), as in pint: the id is the
+name in reports, in JUnit, in docs and in `Suppress("id", "reason")`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..problem import Problem, Severity
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    summary: str
+    run: Callable[[Any], list]
+    kinds: tuple[str, ...] = ()  # the file kinds it reads (one JUnit testcase per file); () = project-wide
+    tools: tuple[str, ...] = ()  # external binaries it runs (shown in the report header)
+
+
+@dataclass
+class Subject:
+    """A rule, a panel or a file that a finding is about: where to point, and what is suppressed on it.
+
+    `line_at` is a line number or a function giving it: file lines are looked up only when reported.
+    """
+
+    path: str
+    line_at: Any = 0
+    name: str = ""
+    suppress: tuple = ()
+    external: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.line_at() if callable(self.line_at) else int(self.line_at or 0)
+
+    def suppressed(self, check: str):
+        return next((s for s in self.suppress if s.check == check), None)
+
+
+def finding(check: str, subject: Subject, severity: Severity, message: str, hint: str = "", details: str = "",
+            line=None) -> Problem:
+    """A Problem about `subject`; a check suppressed there becomes INFO `suppressed: reason`."""
+    sup = subject.suppressed(check)
+    where = subject.line if line is None else (line() if callable(line) else line)
+    if sup is not None:
+        return Problem(check, Severity.INFO, f"suppressed: {sup.reason} ({message})", subject.path, where)
+    return Problem(check, severity, message, subject.path, where, hint, details)
+
+
+def skipped(check: str, why: str, hint: str = "", path: str = "") -> Problem:
+    """A check that could not run says so (never a silent pass)."""
+    return Problem(check, Severity.WARNING, f"skipped: {why}", path, 0, hint)
+
+
+def tool_missing(check: str, tool: str) -> Problem:
+    """A required tool is absent: FATAL, which makes validate exit 2."""
+    return Problem(check, Severity.FATAL, f"`{tool}` is not installed",
+                   hint="run `make tools` (pinned build into .tools/bin) or install it on PATH; see `obsgate doctor`")
+
+
+def tool_crashed(check: str, tool: str, detail: str, path: str = "") -> Problem:
+    last = (detail.strip().splitlines() or ["no output"])[-1][:300]
+    return Problem(check, Severity.FATAL, f"`{tool}` failed unexpectedly: {last}", path, 0,
+                   "run the command by hand to see its full output", detail[-4000:])
+
+
+def tick(value: Any) -> str:
+    """Values in messages are shown in backticks."""
+    return f"`{value}`"

@@ -1,0 +1,105 @@
+"""Everything a check may read: the project (or None), the files by kind, their rules/panels/queries, tools.
+
+Built once per run, before any check, so checks are pure functions of it (the tool checks excepted,
+which hand files to promtool/amtool through obsgate/wrappers).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import tools as toolfinder
+from . import items
+from .files import DASHBOARD, LOKI_RULES, LOKI_TESTS, PROM_CONFIG, PROM_RULES, SourceFile, expand, load_text, read
+from .series import SeriesIndex
+
+PROJECT, PATHS = "project", "paths"
+
+
+def default_schemas(root: Path) -> Path:
+    """The shared schema directory: `<root>/../shared/schemas` (see ../shared/schemas/README.md)."""
+    return (Path(root) / ".." / "shared" / "schemas").resolve()
+
+
+@dataclass
+class Context:
+    root: Path
+    project: object | None
+    files: list[SourceFile]
+    mode: str = PROJECT
+    schemas_dir: Path | None = None
+    outputs: dict | None = None  # project runs: rendered bytes by path (drift and secrets read these)
+    workdir: Path | None = None  # project runs: the scratch tree the tools read
+    timings: list = field(default_factory=list)  # (tool, seconds) of every subprocess, for the benchmark
+    _tools: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.schemas_dir = Path(self.schemas_dir) if self.schemas_dir else default_schemas(self.root)
+        self.rules = items.rules(self.files, self.project)
+        self.panels = items.panels(self.files, self.project)
+        self.queries = items.queries(self.rules, self.panels)
+        records = [(r.rule_name, r.expr, r.data.get("labels")) for r in self.rules
+                   if r.kind == "record" and r.lang == "promql" and r.model is None]
+        configs = [f.data for f in self.of(PROM_CONFIG) if isinstance(f.data, dict)]
+        self.series = SeriesIndex(self.project, records, configs)
+
+    def of(self, *kinds: str) -> list[SourceFile]:
+        return [f for f in self.files if f.kind in kinds]
+
+    @property
+    def parsed(self) -> list[SourceFile]:
+        return [f for f in self.files if f.doc is not None]
+
+    @property
+    def loki_rule_files(self) -> list[Path]:
+        """Loki rule files on disk (read by loki/rules)."""
+        return [f.disk for f in self.of(LOKI_RULES) if f.error is None]
+
+    @property
+    def loki_test_files(self) -> list[Path]:
+        return [f.disk for f in self.of(LOKI_TESTS) if f.error is None]
+
+    def tool(self, name: str):
+        """The ToolInfo of `name` as `obsgate doctor` finds it (.tools/bin first, then PATH)."""
+        with self._lock:
+            if name not in self._tools:
+                self._tools[name] = toolfinder.find(name, self.root)
+            return self._tools[name]
+
+    def shown(self, path: str) -> str:
+        """A tool's path for a file as the report shows it (scratch-tree paths back to project paths)."""
+        if self.workdir is not None:
+            try:
+                return Path(path).resolve().relative_to(self.workdir.resolve()).as_posix()
+            except ValueError:
+                pass
+        for f in self.files:
+            if str(f.disk) == path:
+                return f.path
+        return path
+
+
+def for_project(root: Path, project, outputs: dict[str, bytes], workdir: Path, schemas_dir=None) -> Context:
+    """A whole-project run: the files `generate` produced (already written under `workdir`)."""
+    files = [load_text(rel, workdir / rel, data.decode("utf-8", errors="replace"), external=False)
+             for rel, data in sorted(outputs.items())]
+    return Context(root=Path(root), project=project, files=files, mode=PROJECT, schemas_dir=schemas_dir,
+                   outputs=outputs, workdir=workdir)
+
+
+def for_paths(root: Path, project, paths: list[str], schemas_dir=None) -> Context:
+    """A paths run: the named files (directories walked). Raises files.Unreadable for missing input."""
+    files = []
+    boards = {b.uid for b in project.boards} if project is not None else set()
+    for disk, shown in expand(paths):
+        f = read(disk, shown, external=True)
+        if project is not None and f.doc is not None:
+            if f.kind == DASHBOARD:
+                dash, _ = items.dashboard_of(f)
+                f.external = dash.get("uid") not in boards
+            elif f.kind in (PROM_RULES, LOKI_RULES):
+                f.external = not items.written_by_obsgate(f)
+        files.append(f)
+    return Context(root=Path(root), project=project, files=files, mode=PATHS, schemas_dir=schemas_dir)

@@ -1,0 +1,54 @@
+"""The one list of checks `obsgate validate` runs, in report order (tool-bound checks first, so their
+subprocesses start while the pure checks run)."""
+from __future__ import annotations
+
+import importlib
+
+from . import alerts, am_tools, drift, grafana, parse, prom_tools, promql_usage, rules_tested, schemas, secrets, xref
+from .base import Check
+
+# Check families written alongside this one, registered when present. Each exposes CHECKS (a tuple of
+# Check, or a dict id -> run) or CHECK and check; optional KINDS / TOOLS dicts (id -> tuple) describe them.
+OPTIONAL = ("loki_rules", "external")
+
+
+def _optional() -> tuple[Check, ...]:
+    found: list[Check] = []
+    for name in OPTIONAL:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        summary = (module.__doc__ or name).strip().splitlines()[0]
+        kinds, tools = getattr(module, "KINDS", {}), getattr(module, "TOOLS", {})
+        entries = getattr(module, "CHECKS", None)
+        if entries is None and hasattr(module, "check") and hasattr(module, "CHECK"):
+            entries = {module.CHECK: module.check}
+        if isinstance(entries, dict):
+            found += [Check(cid, summary, run, tuple(kinds.get(cid, ())), tuple(tools.get(cid, ())))
+                      for cid, run in entries.items()]
+        elif entries:
+            found += list(entries)
+    return tuple(found)
+
+
+CHECKS: tuple[Check, ...] = (
+    *prom_tools.CHECKS,
+    *am_tools.CHECKS,
+    *_optional(),
+    *parse.CHECKS,
+    *rules_tested.CHECKS,
+    *schemas.CHECKS,
+    *xref.CHECKS,
+    *promql_usage.CHECKS,
+    *alerts.CHECKS,
+    *grafana.CHECKS,
+    *drift.CHECKS,
+    *secrets.CHECKS,
+)
+
+
+def by_id() -> dict[str, Check]:
+    return {c.id: c for c in CHECKS}

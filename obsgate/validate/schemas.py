@@ -1,0 +1,111 @@
+"""schema/*: each file against its upstream JSON schema (../shared/schemas), findings at the offending line.
+
+The schemas catch structure early with readable paths; promtool/amtool stay the final word.
+Dashboards are also checked target by target against the Prometheus/Loki query schema, which
+catches misspelt query keys that the dashboard schema lets through.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import jsonschema
+
+from ..problem import Problem, Severity
+from .base import Check, skipped
+from .files import AM_CONFIG, COMPOSE, DASHBOARD, PROM_CONFIG, PROM_RULES, PROM_TESTS, SourceFile
+from .items import dashboard_of, datasource_type, iter_panels, PanelItem
+
+MAX_PER_FILE = 20
+SCHEMAS = {
+    "schema/grafana-dashboard": (DASHBOARD, "grafana/dashboard.jsonschema.json"),
+    "schema/compose": (COMPOSE, "compose-spec.json"),
+    "schema/prom-rules": (PROM_RULES, "schemastore/prometheus.rules.json"),
+    "schema/prom-config": (PROM_CONFIG, "schemastore/prometheus.json"),
+    "schema/alertmanager": (AM_CONFIG, "schemastore/prometheus-alertmanager.json"),
+    "schema/prom-rule-tests": (PROM_TESTS, "schemastore/prometheus.rules.test.json"),
+}
+QUERY_SCHEMAS = {"prometheus": "grafana/prometheus.jsonschema.json", "loki": "grafana/loki.jsonschema.json"}
+
+_cache: dict[Path, jsonschema.protocols.Validator] = {}
+_lock = threading.Lock()
+
+
+def validator(path: Path):
+    """A compiled validator per schema file (compiled once per process)."""
+    with _lock:
+        if path not in _cache:
+            schema = json.loads(path.read_text())
+            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+            _cache[path] = cls(schema)
+        return _cache[path]
+
+
+def _where(path) -> str:
+    return "/".join(str(p) for p in path) or "(top level)"
+
+
+def _short(error) -> str:
+    """The most specific reason: for anyOf/oneOf failures, the best matching sub-error."""
+    if error.context:
+        error = jsonschema.exceptions.best_match(error.context)
+    text = error.message
+    if len(text) > 240:
+        text = text[:237] + "..."
+    return text
+
+
+def validate(f: SourceFile, schema: Path, check_id: str, data=None, base: tuple = ()) -> list[Problem]:
+    data = f.data if data is None else data
+    errors = sorted(validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    out = []
+    for err in errors[:MAX_PER_FILE]:
+        at = base + tuple(err.absolute_path)
+        out.append(Problem(check_id, Severity.ERROR, f"`{_where(at)}`: {_short(err)}", f.path, f.line(at),
+                           f"the value must match the upstream schema {schema.parent.name}/{schema.name}"))
+    if len(errors) > MAX_PER_FILE:
+        out.append(Problem(check_id, Severity.ERROR, f"{len(errors) - MAX_PER_FILE} more schema errors not shown",
+                           f.path, 0))
+    return out
+
+
+def _runner(check_id: str, kind: str, rel: str):
+    def run(ctx) -> list[Problem]:
+        files = [f for f in ctx.of(kind) if f.doc is not None]
+        if not files:
+            return []
+        schema = Path(ctx.schemas_dir) / rel
+        if not schema.is_file():
+            return [skipped(check_id, f"schema {rel} not found under {ctx.schemas_dir}",
+                            "the schemas live in ../shared/schemas next to the project root")]
+        out: list[Problem] = []
+        for f in files:
+            if kind == DASHBOARD:
+                dash, base = dashboard_of(f)
+                out += validate(f, schema, check_id, dash, base)
+                out += _targets(ctx, f, dash, base, check_id)
+            else:
+                out += validate(f, schema, check_id)
+        return out
+    run.__name__ = f"check_{check_id.split('/')[1].replace('-', '_')}"
+    return run
+
+
+def _targets(ctx, f: SourceFile, dash: dict, base: tuple, check_id: str) -> list[Problem]:
+    out: list[Problem] = []
+    for at, panel in iter_panels(dash, base):
+        item = PanelItem(f.path, 0, file=f, at=at, panel=panel, dashboard=dash)
+        for i, target in enumerate(panel.get("targets") or []):
+            if not isinstance(target, dict):
+                continue
+            rel = QUERY_SCHEMAS.get(datasource_type(item, target))
+            schema = Path(ctx.schemas_dir) / rel if rel else None
+            if schema is None or not schema.is_file():
+                continue
+            out += validate(f, schema, check_id, target, at + ("targets", i))
+    return out
+
+
+CHECKS = tuple(Check(cid, f"{rel} accepts every {kind} file", _runner(cid, kind, rel), (kind,))
+               for cid, (kind, rel) in SCHEMAS.items())
