@@ -65,8 +65,8 @@ BAD_INPUTS = {
         "catalog/bad_type.py", 'from obsgate import Metric\n\nM = Metric("x_total", "countr", help="h", job="j")\n',
         "catalog/bad_type.py:3", "`countr` is not a metric type"),
     "a duplicate metric name": (
-        "catalog/dup.py", 'from obsgate import Metric\n\nQ = Metric("shop_queue_depth", "gauge", help="h", job="shop")\n',
-        "catalog/dup.py:3", "duplicate metric name `shop_queue_depth`"),
+        "catalog/zz_dup.py", 'from obsgate import Metric\n\nQ = Metric("shop_queue_depth", "gauge", help="h", job="shop")\n',
+        "catalog/zz_dup.py:3", "duplicate metric name `shop_queue_depth`"),
     "a counter without _total": (
         "catalog/no_total.py", 'from obsgate import Metric\n\nM = Metric("shop_errors", "counter", help="h", job="shop")\n',
         "catalog/no_total.py:3", "counter without the `_total` suffix"),
