@@ -21,6 +21,8 @@ from ..tools import find
 
 PINT = "external/pint"
 DASHBOARD_LINTER = "external/dashboard-linter"
+KINDS = {PINT: ("prom-rules",), DASHBOARD_LINTER: ("dashboard",)}  # read by validate's registry
+TOOLS = {PINT: ("pint",), DASHBOARD_LINTER: ("dashboard-linter",)}
 NOT_OBTAINABLE = "not obtainable from the registries this project reaches"
 
 # pint's severities (checks.Severity) -> ours; Information is a comment, not a problem.

@@ -20,6 +20,8 @@ from ..problem import Problem, Severity
 from ..tools import find
 
 CHECK = "loki/rules"
+KINDS = {CHECK: ("loki-rules",)}  # read by validate's registry: one JUnit testcase per file
+TOOLS = {CHECK: ("lokitool",)}
 SKIP_HINT = "run `make tools` to build the pinned Loki into .tools/bin (see `obsgate doctor`)"
 _MAX_ROUNDS = 50  # a file with more broken rules than this is reported as far as this goes
 
@@ -264,7 +266,7 @@ def _rule_problem(err: dict, ref: RuleRef, rel: str) -> Problem:
     at = _AT.search(text)
     if at and "parse error" in text:
         details = caret(ref.expr, int(at.group(1)), int(at.group(2)))
-        hint = "fix the LogQL expression; try it in Grafana Explore or `logcli query` against Loki"
+        hint = "fix the LogQL expression: Loki's parser stopped at the ^"
     if "template:" in text:
         hint = "labels and annotations are Go templates: `{{ $labels.service }}`, `{{ $value }}`"
     if err.get("msg") == "bad recording rule name":
