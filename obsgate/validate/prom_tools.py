@@ -11,7 +11,7 @@ from ..wrappers.run import ToolError
 from .base import Check, Subject, finding, tool_crashed, tool_missing
 from .files import PROM_CONFIG, PROM_RULES, PROM_TESTS, SourceFile
 
-_QUOTED = re.compile(r'"([^"]{2,})"')
+_QUOTED = re.compile(r'"([^"\s]+)"')
 
 
 def _inputs(ctx, kind: str) -> tuple[list[str], dict[str, SourceFile]]:
@@ -23,11 +23,19 @@ def _inputs(ctx, kind: str) -> tuple[list[str], dict[str, SourceFile]]:
     return list(by_arg), by_arg
 
 
+def _rule_line(ctx, f: SourceFile | None, rule: str) -> int:
+    """The last rule of that name in the file (a duplicate is reported where it repeats)."""
+    if f is None or not rule:
+        return 0
+    lines = [r.file_line() for r in ctx.rules if r.file is f and r.rule_name == rule]
+    return lines[-1] if lines else 0
+
+
 def _guess_line(f: SourceFile | None, message: str) -> int:
     """promtool names no line for some errors (`unknown unit "x" in duration "15x"`): find the value."""
     if f is None:
         return 0
-    for value in _QUOTED.findall(message)[::-1]:
+    for value in [v for v in _QUOTED.findall(message) if len(v) > 1][::-1]:
         for n, text in enumerate(f.text.splitlines(), 1):
             if value in text:
                 return n
@@ -49,7 +57,7 @@ def _run_check(ctx, check_id: str, kind: str, call) -> list[Problem]:
     for fd in found:
         f = by_arg.get(fd.file)
         path = f.path if f is not None else ctx.shown(fd.file)
-        line = fd.line or _guess_line(f, fd.message)
+        line = fd.line or _rule_line(ctx, f, fd.rule) or _guess_line(f, fd.message)
         sev = Severity.WARNING if fd.severity == "warning" else Severity.ERROR
         hint = "fix the file so that promtool accepts it" if sev is Severity.ERROR else \
             "give each rule a unique name and label set"
@@ -83,7 +91,8 @@ def check_rule_tests(ctx) -> list[Problem]:
             continue
         f = by_arg.get(r.file)
         path = f.path if f is not None else ctx.shown(r.file)
-        subject = Subject(path, _test_line(f, r.name), external=f.external if f else True)
+        at = re.search(r"\bline (\d+):", r.message) if r.name == "unknown" else None
+        subject = Subject(path, int(at.group(1)) if at else _test_line(f, r.name), external=f.external if f else True)
         model = cases.get(r.name) if f is not None and not f.external else None
         if model is not None:
             rule, case = model
@@ -137,15 +146,36 @@ def _test_line(f: SourceFile | None, name: str) -> int:
     return f.line(("tests",)) if f.data.get("tests") else 1
 
 
+_LABELS = re.compile(r"Labels:(\{.*?\})")
+_ALERT_AT = re.compile(r"alertname: (?P<name>[^,]+), time: (?P<time>[^,\s]+)")
+_EXPR_AT = re.compile(r'expr: "(?P<expr>.*)", time: (?P<time>[^,\s]+)')
+
+
 def _summary(message: str) -> str:
-    lines = [l.strip().rstrip(",") for l in message.strip().splitlines() if l.strip()]
-    if not lines:
-        return "no details"
-    if lines[0].startswith("name:"):
-        lines = lines[1:] or lines
-    text = " ".join(lines)
-    text = re.sub(r"\s+", " ", text)
-    return text if len(text) <= 400 else text[:397] + "..."
+    """promtool's exp/got dump as one line: what was expected and what the rule produced."""
+    text = message.strip()
+    alert = _ALERT_AT.search(text)
+    if alert and "got:" in text:
+        exp_part, got_part = text.split("got:", 1)
+        exp, got = _LABELS.findall(exp_part), _LABELS.findall(got_part)
+        return (f"at {alert.group('time')} expected {_alerts(exp)}, got {_alerts(got)}")
+    expr = _EXPR_AT.search(text)
+    if expr and "got:" in text:
+        rest = text[expr.end():]
+        exp = re.search(r"exp:\s*(.*?)\s*got:", rest, re.S)
+        got = re.search(r"got:\s*(.*)", rest, re.S)
+        flat = lambda m: re.sub(r"\s+", " ", m.group(1)).strip() if m else "?"  # noqa: E731
+        return f"`{expr.group('expr')}` at {expr.group('time')}: expected {flat(exp)}, got {flat(got)}"
+    lines = [l.strip().rstrip(",") for l in text.splitlines() if l.strip() and not l.strip().startswith("name:")]
+    flat_text = re.sub(r"\s+", " ", " ".join(lines)) or "no details"
+    return flat_text if len(flat_text) <= 400 else flat_text[:397] + "..."
+
+
+def _alerts(labels: list[str]) -> str:
+    if not labels:
+        return "no alert"
+    shown = "; ".join(labels[:3]) + ("; ..." if len(labels) > 3 else "")
+    return f"{len(labels)} alert{'s' if len(labels) > 1 else ''} {shown}"
 
 
 CHECKS = (

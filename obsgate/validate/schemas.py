@@ -46,10 +46,22 @@ def _where(path) -> str:
     return "/".join(str(p) for p in path) or "(top level)"
 
 
+def specific(error):
+    """The most specific cause of an anyOf/oneOf failure: in the branch that failed least, the deepest error.
+
+    A rule that is neither a valid alert nor a valid record fails both branches; the branch with fewer
+    errors is the one the author meant (an alert with a bad `for` is not "missing `record`").
+    """
+    while error.context:
+        branches: dict = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else 0, []).append(sub)
+        best = min(branches.values(), key=len)
+        error = max(best, key=lambda e: len(e.absolute_path))
+    return error
+
+
 def _short(error) -> str:
-    """The most specific reason: for anyOf/oneOf failures, the best matching sub-error."""
-    if error.context:
-        error = jsonschema.exceptions.best_match(error.context)
     text = error.message
     if len(text) > 240:
         text = text[:237] + "..."
@@ -61,6 +73,7 @@ def validate(f: SourceFile, schema: Path, check_id: str, data=None, base: tuple 
     errors = sorted(validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     out = []
     for err in errors[:MAX_PER_FILE]:
+        err = specific(err)
         at = base + tuple(err.absolute_path)
         out.append(Problem(check_id, Severity.ERROR, f"`{_where(at)}`: {_short(err)}", f.path, f.line(at),
                            f"the value must match the upstream schema {schema.parent.name}/{schema.name}"))

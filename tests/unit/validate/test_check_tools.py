@@ -1,0 +1,202 @@
+"""prom/* and am/* against the real pinned promtool and amtool (one batched call per command)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from obsgate.problem import Severity
+from obsgate.validate import am_tools, context, prom_tools
+
+from validate_builders import ROOT, alert, expect, make_ctx, rules_file
+
+BROKEN_EXPR = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: rate(x[5m]\n"
+UNKNOWN_FIELD = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    bogus: 1\n"
+
+
+def test_pinned_tools_are_the_ones_used(tmp_path):
+    ctx = make_ctx(tmp_path, {"r.yml": rules_file(alert())})
+    assert ctx.tool("promtool").path == str(ROOT / ".tools" / "bin" / "promtool")
+    assert ctx.tool("promtool").version == "3.5.1" and ctx.tool("amtool").version == "0.28.1"
+
+
+RULES = [
+    ("accepts valid rule files", {"a.yml": rules_file(alert()), "b.yml": rules_file(alert(name="B"))}, []),
+    ("rejects an expression that does not parse, naming the rule",
+     {"a.yml": BROKEN_EXPR}, ["promtool: rule `A` in group `g`: could not parse expression"]),
+    ("rejects unknown fields", {"a.yml": UNKNOWN_FIELD}, ["promtool: field bogus not found in type rulefmt.Rule"]),
+    ("reports every failing file of one batch", {"a.yml": BROKEN_EXPR, "b.yml": UNKNOWN_FIELD, "c.yml": rules_file(alert())},
+     ["could not parse expression", "field bogus not found"]),
+    ("warns about duplicate rules", {"a.yml": rules_file(alert(), alert())},
+     ["promtool: duplicate rule `ShopQueueHigh`: same name and labels as another rule"]),
+]
+
+
+@pytest.mark.parametrize("files, expected", [c[1:] for c in RULES], ids=[c[0] for c in RULES])
+def test_prom_rules(tmp_path, files, expected):
+    expect(prom_tools.check_rules(make_ctx(tmp_path, files)), expected)
+
+
+def test_prom_rules_findings_carry_file_and_line(tmp_path):
+    found = {p.path.rsplit("/", 1)[1]: p for p in prom_tools.check_rules(
+        make_ctx(tmp_path, {"a.yml": BROKEN_EXPR, "b.yml": UNKNOWN_FIELD, "c.yml": rules_file(alert(), alert())}))}
+    assert (found["a.yml"].line, found["a.yml"].severity) == (5, Severity.ERROR)
+    assert found["b.yml"].line == 6
+    assert (found["c.yml"].line, found["c.yml"].severity) == (13, Severity.WARNING)
+
+
+def test_one_promtool_call_per_command(tmp_path):
+    ctx = make_ctx(tmp_path, {f"r{i}.yml": rules_file(alert(name=f"A{i}")) for i in range(5)})
+    prom_tools.check_rules(ctx)
+    assert [tool for tool, _ in ctx.timings] == ["promtool"]
+
+
+GOOD_PROM = {"global": {"scrape_interval": "15s"}, "scrape_configs": [
+    {"job_name": "shop", "static_configs": [{"targets": ["shop:8080"]}]}]}
+CONFIG = [
+    ("accepts valid prometheus.yml (rule_files are checked by prom/rules)",
+     {"prometheus.yml": {**GOOD_PROM, "rule_files": ["/etc/prometheus/rules/*.yml"]}}, []),
+    ("rejects an invalid duration, found at its line", {"prometheus.yml": "global:\n  scrape_interval: 15x\n"},
+     ['promtool: unknown unit "x" in duration "15x"']),
+    ("rejects unknown fields", {"prometheus.yml": "scrape_configs:\n- job_name: a\n  bogus: 1\n"},
+     ["promtool: field bogus not found in type config.ScrapeConfig"]),
+]
+
+
+@pytest.mark.parametrize("files, expected", [c[1:] for c in CONFIG], ids=[c[0] for c in CONFIG])
+def test_prom_config(tmp_path, files, expected):
+    expect(prom_tools.check_config(make_ctx(tmp_path, files)), expected)
+
+
+def test_prom_config_line_is_found_for_errors_promtool_gives_no_line(tmp_path):
+    [p] = prom_tools.check_config(make_ctx(tmp_path, {"prometheus.yml": "global:\n  scrape_interval: 15x\n"}))
+    assert p.line == 2
+
+
+TESTED_RULES = rules_file(alert(name="QueueHigh", expr="shop_queue_depth > 100", for_="1m"))
+
+
+def promtool_test(name, values, eval_time, exp_alerts):
+    return {"name": name, "interval": "1m", "input_series": [{"series": 'shop_queue_depth{job="shop"}', "values": values}],
+            "alert_rule_test": [{"eval_time": eval_time, "alertname": "QueueHigh", "exp_alerts": exp_alerts}]}
+
+
+FIRES = [{"exp_labels": {"job": "shop", "severity": "warning"},
+          "exp_annotations": {"summary": "Something is wrong", "description": "What is wrong and why it matters.",
+                              "runbook_url": "https://runbooks.example/X.md"}}]
+TESTS = [
+    ("accepts valid passing tests", {"rules.yml": TESTED_RULES, "rules.test.yml": {
+        "rule_files": ["rules.yml"], "tests": [promtool_test("fires", "200x5", "5m", FIRES),
+                                               promtool_test("quiet", "10x5", "5m", [])]}}, []),
+    ("rejects a test whose alert does not fire", {"rules.yml": TESTED_RULES, "rules.test.yml": {
+        "rule_files": ["rules.yml"], "tests": [promtool_test("fires", "10x5", "5m", FIRES)]}},
+     ['unit test `fires` failed: at 5m expected 1 alert {alertname="QueueHigh", job="shop", severity="warning"}, '
+      "got no alert"]),
+    ("rejects a quiet case that fires", {"rules.yml": TESTED_RULES, "rules.test.yml": {
+        "rule_files": ["rules.yml"], "tests": [promtool_test("quiet", "200x5", "5m", [])]}},
+     ["unit test `quiet` failed: at 5m expected no alert, got 1 alert"]),
+    ("rejects rule_files that match nothing (promtool only warns)", {"rules.test.yml": {
+        "rule_files": ["missing.yml"], "tests": [promtool_test("quiet", "1x5", "5m", [])]}},
+     ["rule_files entry `missing.yml` matches no file"]),
+    ("rejects a test file promtool cannot load", {"rules.yml": TESTED_RULES, "rules.test.yml": {
+        "rule_files": ["rules.yml"], "tests": [{**promtool_test("x", "1x5", "5m", []), "bogus": 1}]}},
+     ["promtool could not run the tests of this file: yaml: unmarshal errors: line 13: field bogus not found"]),
+]
+
+
+@pytest.mark.parametrize("files, expected", [c[1:] for c in TESTS], ids=[c[0] for c in TESTS])
+def test_prom_rule_tests(tmp_path, files, expected):
+    expect(prom_tools.check_rule_tests(make_ctx(tmp_path, files)), expected)
+
+
+def test_failed_test_points_at_the_test_and_keeps_promtool_output(tmp_path):
+    files = {"rules.yml": TESTED_RULES, "rules.test.yml": {"rule_files": ["rules.yml"], "tests": [
+        promtool_test("quiet", "10x5", "5m", []), promtool_test("fires", "10x5", "5m", FIRES)]}}
+    [p] = prom_tools.check_rule_tests(make_ctx(tmp_path, files))
+    lines = (tmp_path / "rules.test.yml").read_text().splitlines()
+    assert lines[p.line - 1].strip() == "- name: fires"
+    assert "got:[]" in p.details.replace(" ", "")
+
+
+ROUTED = """route:
+  receiver: chat
+  routes:
+  - receiver: pager
+    matchers: ['severity="critical"']
+  - receiver: chat
+    matchers: ['severity="warning"']
+inhibit_rules:
+- source_matchers: ['severity="critical"']
+  target_matchers: ['severity="warning"']
+  equal: [alertname]
+receivers: [{name: pager}, {name: chat}]
+"""
+
+
+def test_am_config_accepts_valid_and_rejects_unknown_fields(tmp_path):
+    assert am_tools.check_config(make_ctx(tmp_path, {"alertmanager.yml": ROUTED})) == []
+    bad = ROUTED.replace("  receiver: chat\n  routes", "  receiver: chat\n  bogus: 1\n  routes")
+    [p] = am_tools.check_config(make_ctx(tmp_path / "b", {"alertmanager.yml": bad}))
+    assert p.message == "amtool: field bogus not found in type config.plain" or "bogus" in p.message
+    assert p.line == 3 and p.severity is Severity.ERROR
+
+
+def test_am_config_rejects_an_undefined_receiver(tmp_path):
+    [p] = am_tools.check_config(make_ctx(tmp_path, {"alertmanager.yml": ROUTED.replace("receiver: pager", "receiver: pagr")}))
+    assert 'undefined receiver "pagr"' in p.message
+
+
+ROUTES = [
+    ("accepts valid routing: critical to pager, warning and info to chat", ROUTED, []),
+    ("rejects a severity that reaches the wrong receiver",
+     ROUTED.replace("receiver: pager\n    matchers: ['severity=\"critical\"']",
+                    "receiver: chat\n    matchers: ['severity=\"critical\"']"),
+     ["an alert with severity=`critical` reaches `chat`, expected `pager`"]),
+    ("rejects a missing critical-mutes-warning inhibition", ROUTED.split("inhibit_rules")[0] + "receivers: [{name: pager}, {name: chat}]\n",
+     ['no inhibition mutes `severity="warning"`']),
+    ("warns when the inhibition does not require the same alertname", ROUTED.replace("equal: [alertname]", "equal: [job]"),
+     ["does not require an equal `alertname`"]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in ROUTES], ids=[c[0] for c in ROUTES])
+def test_am_routes_against_the_projects_routing(tmp_path, shop, text, expected):
+    # the fixture project routes critical -> pager, warning -> chat, info -> chat
+    expect(am_tools.check_routes(make_ctx(tmp_path, {"alertmanager.yml": text}, shop)), expected)
+
+
+def test_am_routes_without_a_project_checks_only_the_inhibition(tmp_path):
+    found = am_tools.check_routes(make_ctx(tmp_path, {"alertmanager.yml": ROUTED}))
+    assert [(p.severity, p.message) for p in found] == [
+        (Severity.INFO, "no project Routing model: severity routes not tested")]
+
+
+def test_missing_tools_are_fatal(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "emptybin"))
+    (tmp_path / "r.yml").write_text("groups: []\n")
+    (tmp_path / "alertmanager.yml").write_text(ROUTED)
+    ctx = context.for_paths(tmp_path, None, [str(tmp_path / "r.yml"), str(tmp_path / "alertmanager.yml")])
+    [p] = prom_tools.check_rules(ctx)
+    assert (p.severity, p.message) == (Severity.FATAL, "`promtool` is not installed")
+    [p] = am_tools.check_config(ctx)
+    assert (p.severity, p.message) == (Severity.FATAL, "`amtool` is not installed")
+
+
+def test_a_crashing_tool_is_fatal(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "promtool"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'panic: runtime error' >&2\nexit 7\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    (tmp_path / "r.yml").write_text("groups: []\n")
+    ctx = context.for_paths(tmp_path, None, [str(tmp_path / "r.yml")])
+    [p] = prom_tools.check_rules(ctx)
+    assert p.severity is Severity.FATAL and "exited 7" in p.message
+    assert shutil.which("promtool") == str(fake)
+
+
+def test_a_test_file_that_does_not_load_is_reported_at_promtools_line(tmp_path):
+    files = {"rules.yml": TESTED_RULES, "rules.test.yml": {
+        "rule_files": ["rules.yml"], "tests": [{**promtool_test("x", "1x5", "5m", []), "bogus": 1}]}}
+    [p] = prom_tools.check_rule_tests(make_ctx(tmp_path, files))
+    assert p.line == 13 and (tmp_path / "rules.test.yml").read_text().splitlines()[12].startswith("  bogus")
