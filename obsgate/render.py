@@ -81,30 +81,45 @@ def diff(root: Path, outputs: dict[str, bytes]) -> str:
 
 
 def write(root: Path, outputs: dict[str, bytes]) -> list[str]:
-    """Replace generated/ as a whole (build beside it, then swap) and files outside it one by one."""
-    changed = [rel for rel, data in outputs.items() if not (root / rel).is_file() or (root / rel).read_bytes() != data]
+    """Make generated/ match `outputs` as one swap: a failure part way leaves the old tree in place.
+
+    The new tree is staged beside the old one, unchanged files hard-linked rather than rewritten, then
+    swapped in with two renames. Nothing is touched when nothing changed. Returns the changed paths.
+    """
+    current = _existing(root, outputs)
+    changed = sorted(rel for rel, data in outputs.items() if current.get(rel) != data)
+    stale = sorted(rel for rel in current if rel not in outputs)
+    if not changed and not stale:
+        return []
+    gen, old = root / GENERATED, root / ".generated.old"
     staging = Path(tempfile.mkdtemp(prefix=".generated.new-", dir=root))
     try:
         for rel, data in outputs.items():
-            if rel.startswith(GENERATED + "/"):
-                dest = staging / rel[len(GENERATED) + 1:]
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
-        gen, old = root / GENERATED, root / ".generated.old"
+            if not rel.startswith(GENERATED + "/"):
+                continue
+            dest = staging / rel[len(GENERATED) + 1:]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if current.get(rel) == data:
+                try:
+                    os.link(root / rel, dest)
+                    continue
+                except OSError:
+                    pass
+            dest.write_bytes(data)
         shutil.rmtree(old, ignore_errors=True)
         if gen.exists():
             os.replace(gen, old)
         os.replace(staging, gen)
-        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for rel, data in outputs.items():
+    shutil.rmtree(old, ignore_errors=True)
+    for rel in changed:
         if not rel.startswith(GENERATED + "/"):
             tmp = root / f".{Path(rel).name}.tmp"
-            tmp.write_bytes(data)
+            tmp.write_bytes(outputs[rel])
             os.replace(tmp, root / rel)
-    return changed
+    return changed + stale
 
 
 def write_tree(dest: Path, outputs: dict[str, bytes]) -> None:
