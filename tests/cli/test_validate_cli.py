@@ -1,0 +1,182 @@
+"""`obsgate validate` end to end: fixture files and projects in, exit code and JSON (or text) out."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "validate"
+PROJECT = ROOT / "tests" / "fixtures" / "project"
+SCHEMAS = (ROOT / ".." / "shared" / "schemas").resolve()
+SKIPPED_LINTERS = {("external/pint", "warning"), ("external/dashboard-linter", "warning")}
+
+
+def obsgate(root: Path, *args: str, path_env: str | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would; the pinned tools of this checkout are reached through PATH."""
+    env = {**os.environ, "PATH": path_env if path_env is not None else f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}"}
+    return subprocess.run([sys.executable, "-m", "obsgate.cli", "--root", str(root), "validate", *args],
+                          capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+
+
+def findings(res) -> list[tuple]:
+    """(check, severity, path relative to the fixtures, line) of each JSON finding."""
+    out = []
+    for d in json.loads(res.stdout):
+        assert set(d) == {"check", "severity", "path", "line", "message", "hint"}
+        path = d["path"].split("fixtures/validate/")[-1]
+        out.append((d["check"], d["severity"], path, d["line"]))
+    return out
+
+
+def test_good_external_files_pass(tmp_path):
+    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "good"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert {(c, s) for c, s, _, _ in findings(res)} == SKIPPED_LINTERS
+    assert "tools:" in res.stderr and "promtool 3.5.1" in res.stderr and "amtool 0.28.1" in res.stderr
+
+
+BAD = {
+    ("am/routes", "warning", "bad/alertmanager.yml", 1),
+    ("secrets/literal", "error", "bad/alertmanager.yml", 9),
+    ("grafana/datasource-variable", "error", "bad/dashboard.json", 8),
+    ("grafana/panel-description", "warning", "bad/dashboard.json", 8),
+    ("grafana/panel-unit", "warning", "bad/dashboard.json", 8),
+    ("grafana/rate-interval", "error", "bad/dashboard.json", 14),
+    ("xref/metric-exists", "error", "bad/dashboard.json", 14),
+    ("grafana/no-targets", "error", "bad/dashboard.json", 16),
+    ("grafana/panel-unit", "error", "bad/dashboard.json", 16),
+    ("prom/rule-tests", "error", "bad/rules.test.yml", 5),
+    ("promql/rate-on-counter", "error", "bad/rules.yml", 4),
+    ("rules/tested", "warning", "bad/rules.yml", 4),
+    ("alerts/annotations", "error", "bad/rules.yml", 13),
+    ("alerts/name", "error", "bad/rules.yml", 13),
+    ("alerts/severity", "error", "bad/rules.yml", 13),
+    ("rules/tested", "warning", "bad/rules.yml", 13),
+    ("xref/metric-exists", "error", "bad/rules.yml", 13),
+    ("alerts/for", "error", "bad/rules.yml", 19),
+    ("promql/range-vs-scrape", "error", "bad/rules.yml", 19),
+    ("rules/tested", "warning", "bad/rules.yml", 19),
+    ("xref/label-exists", "error", "bad/rules.yml", 19),
+    ("xref/label-values", "error", "bad/rules.yml", 19),
+    ("promql/histogram-quantile", "error", "bad/rules.yml", 27),
+    ("rules/tested", "warning", "bad/rules.yml", 27),
+}
+
+
+def test_bad_external_files_fail_naming_check_file_and_line():
+    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "bad"))
+    assert res.returncode == 1, res.stderr
+    got = findings(res)
+    assert set(got) - {(c, s, "", 0) for c, s in SKIPPED_LINTERS} == BAD
+    messages = {d["check"]: d["message"] for d in json.loads(res.stdout)}
+    assert messages["xref/label-values"].endswith("`eror` is not a declared value (declared: error, ok)")
+    assert messages["prom/rule-tests"].startswith("unit test `queue rate stays quiet while the queue grows` failed: "
+                                                  "at 10m expected no alert, got 1 alert")
+
+
+def test_broken_yaml_and_json_are_findings_with_lines_not_tracebacks():
+    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "broken"))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    got = [f for f in findings(res) if f[0] == "input/parse"]
+    assert got == [("input/parse", "error", "broken/dashboard.json", 4), ("input/parse", "error", "broken/rules.yml", 6)]
+
+
+def test_text_output_is_path_line_severity_message_check_with_hints():
+    res = obsgate(PROJECT, "--schemas", str(SCHEMAS), "tests/fixtures/validate/bad/rules.yml")
+    assert res.returncode == 1
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("obsgate validate — tools: ") and "promtool 3.5.1" in lines[0]
+    i = lines.index("tests/fixtures/validate/bad/rules.yml:19 ERROR: critical alert `ShopErrorsPaging` pages after "
+                    "`for: 0s`: one bad evaluation wakes someone up (alerts/for)")
+    assert lines[i + 1] == "  hint: wait at least `for: 1m` (absent()-style alerts are exempt)"
+    assert lines[-1].startswith("10 errors, 5 warnings")  # 4 untested alerts, pint not installed
+
+
+def test_junit_and_step_summary_files(tmp_path):
+    junit, summary = tmp_path / "out" / "validate.xml", tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), "--junit", str(junit), "--summary",
+                  str(summary), str(FIXTURES / "bad" / "rules.yml"), str(FIXTURES / "good" / "dashboard.json"))
+    assert res.returncode == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    cases = {(c.get("classname"), c.get("name").split("fixtures/validate/")[-1]): c for c in suite.iter("testcase")}
+    assert cases[("alerts/for", "bad/rules.yml")].find("failure") is not None
+    assert cases[("grafana/panel-unit", "good/dashboard.json")].find("failure") is None
+    assert ("schema/grafana-dashboard", "good/dashboard.json") in cases
+    assert ("xref/metric-exists", "bad/rules.yml") in cases and ("xref/metric-exists", "good/dashboard.json") in cases
+    assert int(suite.get("failures")) == len({c for c, s, _, _ in findings(res) if s == "error"})
+    md = summary.read_text()
+    assert md.startswith("earlier step\n## ❌ obsgate validate: 10 errors, 6 warnings")
+    assert "`alerts/for`" in md
+
+
+def test_missing_input_is_a_usage_error():
+    res = obsgate(PROJECT, str(FIXTURES / "nope.yml"))
+    assert res.returncode == 2
+    assert "nope.yml: no such file or directory" in res.stderr and res.stdout == ""
+
+
+def test_missing_tools_exit_2(tmp_path):
+    (tmp_path / "bin").mkdir()
+    res = obsgate(tmp_path, "--format", "json", str(FIXTURES / "good" / "rules.yml"), path_env=str(tmp_path / "bin"))
+    assert res.returncode == 2
+    fatal = [d for d in json.loads(res.stdout) if d["severity"] == "fatal"]
+    assert {d["check"] for d in fatal} == {"prom/rules"} and fatal[0]["message"] == "`promtool` is not installed"
+
+
+def test_without_a_project_xref_says_it_skipped(tmp_path):
+    res = obsgate(tmp_path, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "good" / "rules.yml"))
+    infos = {d["check"]: d["message"] for d in json.loads(res.stdout) if d["severity"] == "info"}
+    assert infos["xref/metric-exists"].startswith("skipped: no project catalog")
+    assert res.returncode == 0
+
+
+def test_no_paths_and_no_project_is_a_usage_error(tmp_path):
+    res = obsgate(tmp_path)
+    assert res.returncode == 2 and "no project here" in res.stderr
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The fixture project with the quiet Loki test it lacks, generated: a project that passes."""
+    dest = tmp_path / "project"
+    shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    src = (dest / "rules_src" / "shop.py").read_text()
+    src = src.replace('alerts=({"service": "shop"},)),),',
+                      'alerts=({"service": "shop"},)),\n           LokiTestCase("quiet", streams={\'{service="shop"}\': '
+                      '(("1s", "fine"),)}, at="1m")),')
+    (dest / "rules_src" / "shop.py").write_text(src)
+    assert subprocess.run([sys.executable, "-m", "obsgate.cli", "--root", str(dest), "generate"],
+                          capture_output=True, cwd=ROOT).returncode == 0
+    return dest
+
+
+def test_a_generated_project_passes_then_drift_fails_it(project):
+    res = obsgate(project, "--format", "json", "--schemas", str(SCHEMAS))
+    assert res.returncode == 0, res.stdout
+    assert {(c, s) for c, s, _, _ in findings(res)} <= SKIPPED_LINTERS
+    rules = project / "generated" / "prometheus" / "rules" / "shop.yml"
+    rules.write_text(rules.read_text().replace("> 100", "> 10"))
+    res = obsgate(project, "--format", "json", "--schemas", str(SCHEMAS))
+    assert res.returncode == 1
+    assert [f[:3] for f in findings(res) if f[1] == "error"] == [
+        ("generate/drift", "error", "generated/prometheus/rules/shop.yml")]
+
+
+def test_a_project_rule_error_points_at_the_python_definition(project):
+    src = project / "rules_src" / "shop.py"
+    src.write_text(src.read_text().replace('expr="shop_queue_depth > 100", for_="1m"',
+                                           'expr="shop_queue_depth > 100", for_="0s"'))
+    res = obsgate(project, "--format", "json", "--schemas", str(SCHEMAS))
+    assert res.returncode == 1
+    errors = [f for f in findings(res) if f[1] == "error"]
+    line = next(i for i, l in enumerate(src.read_text().splitlines(), 1) if "QUEUE_STUCK = AlertRule(" in l)
+    assert ("alerts/for", "error", "rules_src/shop.py", line) in errors
+    assert {f[0] for f in errors} == {"alerts/for", "generate/drift"}
