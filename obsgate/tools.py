@@ -131,16 +131,24 @@ def parse_version(text: str) -> str:
 
 
 def _dpkg_owner(path: str) -> str:
-    """The Debian package that installed `path`, or "" (also when dpkg is absent)."""
+    """The Debian package that installed `path`, or "" (also when dpkg is absent).
+
+    With merged /usr, dpkg may list a file under /bin while PATH finds it under /usr/bin: ask for both.
+    """
     if not path.startswith(("/usr/", "/bin/", "/sbin/")) or shutil.which("dpkg-query") is None:
         return ""
+    candidates = [path]
+    for merged, legacy in (("/usr/bin/", "/bin/"), ("/usr/sbin/", "/sbin/")):
+        if path.startswith(merged):
+            candidates.append(legacy + path[len(merged):])
+        elif path.startswith(legacy):
+            candidates.append(merged + path[len(legacy):])
     try:
-        proc = subprocess.run(["dpkg-query", "-S", path], capture_output=True, text=True, timeout=10)
+        proc = subprocess.run(["dpkg-query", "-S", *candidates], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return ""
-    if proc.returncode != 0 or ":" not in proc.stdout:
-        return ""
-    return proc.stdout.split(":", 1)[0].strip()
+    owners = [line.split(":", 1)[0].strip() for line in proc.stdout.splitlines() if ":" in line]
+    return owners[0] if owners else ""
 
 
 def docker_engine(timeout: float = 2.0) -> dict:

@@ -86,3 +86,9 @@ def test_docker_engine_reports_an_unreachable_engine_without_raising(tmp_path, m
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
     engine = tools.docker_engine(timeout=1)
     assert engine["reachable"] is False and engine["error"]
+
+
+def test_find_names_a_dpkg_owned_binary_debian_even_under_merged_usr(tmp_path):
+    # coreutils ships `ls`; dpkg records it as /bin/ls while PATH=/usr/bin finds /usr/bin/ls
+    info = tools.find("ls", tmp_path, path_env="/usr/bin")
+    assert (info.found, info.path, info.source) == (True, "/usr/bin/ls", "debian")
