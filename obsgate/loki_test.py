@@ -6,8 +6,8 @@ base time + `ts`; each `alert_rule_test` then evaluates the rule's LogQL with in
 rule group's evaluation grid (0, interval, 2*interval, ...) up to `eval_time`, and derives the alerts
 the way Prometheus' rule manager does (pending until `for` has passed, `keep_firing_for` after).
 
-Everything here is pure except `run`, which talks to a server object with `push` and `query`
-(obsgate.loki_server.LokiServer, or a fake in unit tests).
+Loading reads the test and rule files; evaluation is pure; `run` talks to a server object with `push`
+and `query` (obsgate.loki_server.LokiServer, or a stand-in in unit tests).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from .generate.durations import seconds as _seconds
+from .loki_server import LokiError
 
 DEFAULT_INTERVAL = 60.0  # Loki's ruler evaluation_interval default
 
@@ -381,7 +382,7 @@ def _check(tf: TestFile, case: TestCase, at: AlertTest, server, tenant: str, bas
         got = alerts_at(rule, evaluations)
     except (ValueError, TemplateError) as exc:
         return Failure(case.name, at.alertname, at.eval_time, exp, [], str(exc), at.line)
-    except Exception as exc:  # the server's own error type (LokiError): Loki refused the query
+    except LokiError as exc:  # Loki refused the query: its reason is the finding
         why = f"loki: {exc} (rule at {rule.path}:{rule.line})"
         if "log queries are not supported" in str(exc):
             why += "; an alert needs a metric query, e.g. `sum(count_over_time({...}[5m])) > 0`"
@@ -412,8 +413,7 @@ def expand(template: str, labels: dict, value: float) -> str:
             current = _pipe(fn, current, template)
         return current if isinstance(current, str) else go_float(current)
 
-    out = _ACTION.sub(action, template)
-    return out
+    return _ACTION.sub(action, template)
 
 
 def _operand(text: str, labels: dict, value: float, template: str):

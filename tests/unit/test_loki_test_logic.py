@@ -257,3 +257,14 @@ def test_base_time_is_a_past_whole_hour_before_every_test_instant():
     now = 1_800_001_234.5
     base = lt.base_time(now, 5400)
     assert base % 3600 == 0 and base + 5400 < now and now - base < 5400 + 120 + 3600
+
+
+def test_a_query_loki_refuses_is_a_failure_naming_the_rule():
+    from obsgate.loki_server import LokiError
+
+    class Refusing(FakeLoki):
+        def query(self, tenant, expr, at):
+            raise LokiError("parse error : syntax error: unexpected IDENTIFIER")
+
+    [fr] = lt.run([_file([])], Refusing(0, {}), 0)
+    assert fr.failures[0].error == "loki: parse error : syntax error: unexpected IDENTIFIER (rule at r.yml:3)"
