@@ -18,7 +18,10 @@ def generate(project: Project, target: Target | None = None, families=FAMILIES) 
     out: dict[str, object] = {}
     for family in families:
         module = importlib.import_module(f"{__name__}.{family}")
-        for path, doc in module.files(project, target).items():
+        # families that summarize others (docs reads the dashboards) receive what is already produced
+        produced = module.files(project, target, out) if getattr(module, "READS_PRODUCED", False) \
+            else module.files(project, target)
+        for path, doc in produced.items():
             if path in out:
                 raise ValueError(f"two generators produced `{path}`")
             out[path] = doc

@@ -6,12 +6,13 @@ from ..promql import PromQLError, metric_names, substitute_grafana
 from .target import Target
 
 
-def dashboard_queries(project: Project, target: Target) -> dict[str, list[str]]:
-    """uid -> the PromQL/LogQL of every panel target, read from the grafana family's normalized output."""
-    from . import grafana  # the grafana family owns dashboard normalization
+READS_PRODUCED = True  # generate() passes the files produced so far (the grafana family comes first)
 
+
+def dashboard_queries(produced: dict[str, object]) -> dict[str, list[str]]:
+    """uid -> the PromQL/LogQL of every panel target, read from the grafana family's normalized output."""
     out: dict[str, list[str]] = {}
-    for path, doc in grafana.files(project, target).items():
+    for path, doc in produced.items():
         if path.startswith("generated/grafana/dashboards/") and isinstance(doc, dict):
             queries = out.setdefault(doc.get("uid", path), [])
             for panel in doc.get("panels", []):
@@ -20,7 +21,7 @@ def dashboard_queries(project: Project, target: Target) -> dict[str, list[str]]:
     return out
 
 
-def usage(project: Project, target: Target) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def usage(project: Project, produced: dict[str, object]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Metric name -> alerts using it, and metric name -> dashboards using it."""
     by_series = {s: m.name for m in project.metrics for s in m.series_names}
     recorded = {r.record: r.expr for g in project.groups for r in g.recordings}
@@ -44,15 +45,15 @@ def usage(project: Project, target: Target) -> tuple[dict[str, set[str]], dict[s
         for a in g.alerts:
             for m in resolve(a.expr):
                 alerts[m].add(a.name)
-    for uid, queries in dashboard_queries(project, target).items():
+    for uid, queries in dashboard_queries(produced).items():
         for q in queries:
             for m in resolve(substitute_grafana(q)):
                 boards[m].add(uid)
     return alerts, boards
 
 
-def render(project: Project, target: Target) -> str:
-    alerts, boards = usage(project, target)
+def render(project: Project, produced: dict[str, object]) -> str:
+    alerts, boards = usage(project, produced)
     lines = ["# Metrics reference", "",
              f"{len(project.metrics)} metrics declared in `catalog/`. Types, units and labels are checked when "
              "declared; the alerts and dashboards columns are computed from the rule and panel queries.", ""]
@@ -78,7 +79,7 @@ def render(project: Project, target: Target) -> str:
     return "\n".join(lines)
 
 
-def files(project: Project, target: Target) -> dict[str, object]:
+def files(project: Project, target: Target, produced: dict[str, object]) -> dict[str, object]:
     if target.runtime != "docker":
         return {}
-    return {"generated/docs/metrics.md": render(project, target)}
+    return {"generated/docs/metrics.md": render(project, produced)}

@@ -1,6 +1,7 @@
 """Where a definition was written, so that every error can say `path:line`."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -25,9 +26,16 @@ _root: list[Path] = [Path.cwd()]
 def set_root(root: Path) -> None:
     """Paths in messages are shown relative to the project root the loader was given."""
     _root[0] = root.resolve()
+    _relpath.cache_clear()
 
 
 def relpath(path: str | os.PathLike) -> str:
+    return _relpath(os.fspath(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relpath(path: str) -> str:
+    """Cached: every definition asks for its file's path, thousands of times in a large project."""
     p = Path(path).resolve()
     try:
         return p.relative_to(_root[0]).as_posix()
