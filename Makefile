@@ -31,7 +31,7 @@ test: setup
 	$(PY) -m pytest -q
 
 test-unit: $(VENV)
-	$(PY) -m pytest -q -m "not live"
+	$(PY) -m pytest -q -m "not live" $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) scripts/bench.py
