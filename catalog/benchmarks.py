@@ -21,8 +21,10 @@ RUN_DURATION = Metric(
     job="benchmarks", labels={"suite": SUITES},
     buckets=(10, 30, 60, 120, 300, 600, 1800, 3600), baseline=180.0,
 )
+# The window [now-30d, now] touches 31 calendar days, so a complete channel holds 30 or 31 digests;
+# the baseline of 31 also keeps the simulator's 1% jitter clear of the alert threshold of 30.
 DAILY_DIGESTS = Metric(
     "benchmark_channel_daily_digests", "gauge",
-    help="Daily digests stored for a channel over the last 30 days (30 means no day is missing).",
-    job="benchmarks", labels={"channel": CHANNELS}, baseline=30.0,
+    help="Daily digests stored in MongoDB for a channel over the last 30 days; below 30 a day is missing.",
+    job="benchmarks", labels={"channel": CHANNELS}, baseline=31.0,
 )

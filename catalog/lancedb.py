@@ -1,7 +1,8 @@
 """LanceDB vector store: disk usage, backups, verification and restore tests."""
 from obsgate import Metric
 
-# Timestamps: the simulator's baseline for a `_timestamp_seconds` gauge is an age in seconds (now - baseline).
+# Timestamps: for a `_timestamp_seconds` gauge, `baseline` (and an Effect's `value`) is an age in seconds;
+# a simulator exports `now - age`, so a healthy baseline stays fresh however long the stack runs.
 STORAGE_USED = Metric(
     "lancedb_storage_used_bytes", "gauge", unit="bytes",
     help="Bytes the LanceDB tables and indexes occupy on their volume.",

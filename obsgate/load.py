@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
+from .model import SLO, DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
 from .model.source import relpath, set_root
 from .project import Board, Project
 from .promql import PromQLError, metric_names
@@ -147,6 +147,8 @@ def _collect(module, path: Path, pkg: str, found: dict, stray: list) -> None:
             found["groups"].append(value)
         elif isinstance(value, LokiRuleGroup) and _defined_here(value, path):
             found["loki"].append(value)
+        elif isinstance(value, SLO) and pkg == "rules_src" and _defined_here(value, path):
+            found["slos"].append(value)
         elif isinstance(value, Stack) and _defined_here(value, path):
             found["stacks"].append(value)
         elif isinstance(value, Board) and value.path == relpath(path):
@@ -179,6 +181,12 @@ def _assemble(root: Path, found: dict, stray: list) -> Project:
                                 "define one `STACK = Stack(...)` in stacks/"))
     groups = list(found["groups"])
     boards = list(found["boards"])
+    for slo in found["slos"]:  # one SLO declaration -> its rule group and its dashboard
+        try:
+            groups.append(slo.rule_group())
+            boards.append(slo.board())
+        except DefinitionError as exc:
+            issues.append(LoadIssue(exc.source.path, exc.source.line, exc.message, exc.hint))
     recorded = {r.record for g in groups for r in g.recordings}
     seen_groups: dict[str, RuleGroup] = {}
     for g in groups + list(found["loki"]):

@@ -2,6 +2,7 @@
 from .catalog import Label, LogStream, Metric, MetricType
 from .rules import (AlertRule, Cause, Effect, LogEffect, LokiAlertRule, LokiRuleGroup, RecordingRule, RuleGroup, Runbook,
                     Scenario, Step, Suppress)
+from .slo import SLO
 from .source import DefinitionError, SourceRef
 from .stack import Native, Profile, Receiver, Route, Routing, Service, Stack, Volume
 from .testcase import Expect, LokiTestCase, Sample, TestCase
@@ -9,6 +10,6 @@ from .testcase import Expect, LokiTestCase, Sample, TestCase
 __all__ = [
     "AlertRule", "Cause", "DefinitionError", "Effect", "LogEffect", "Expect", "Label", "LogStream", "LokiAlertRule", "LokiRuleGroup",
     "LokiTestCase", "Metric", "MetricType", "Native", "Profile", "Receiver", "RecordingRule", "Route", "Routing",
-    "RuleGroup", "Runbook", "Sample", "Scenario", "Service", "SourceRef", "Stack", "Step", "Suppress", "TestCase",
+    "RuleGroup", "Runbook", "SLO", "Sample", "Scenario", "Service", "SourceRef", "Stack", "Step", "Suppress", "TestCase",
     "Volume",
 ]

@@ -1,0 +1,155 @@
+"""RAG retrieval quality (online evaluator: MRR, hit rate @5) and retrieval latency of the agent."""
+from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
+
+from catalog.rag import HIT_RATIO, MRR, RETRIEVAL_DURATION
+from rules_src.common_steps import FIRING_ALERTS, histogram_p95, service_errors
+
+MRR_1H = RecordingRule("rag:retrieval_mrr:avg1h", "avg(avg_over_time(rag_retrieval_mrr[1h]))")
+P95 = RecordingRule(
+    "rag:retrieval_duration_seconds:p95_5m",
+    "histogram_quantile(0.95, sum by (le) (rate(rag_retrieval_duration_seconds_bucket[5m])))",
+)
+
+QUALITY_STEPS = (
+    Step("MRR now", "min(rag_retrieval_mrr)"),
+    Step("MRR averaged over 1 h", "rag:retrieval_mrr:avg1h"),
+    Step("Hit rate at 1, 5 and 10", "min by (k) (rag_retrieval_hit_ratio)"),
+    Step("Fallbacks by level (keyword_only, cached, none)", "sum by (level) (rate(rag_fallback_total[15m]))"),
+    Step("Low-confidence results by score range",
+         "sum by (score_range) (rate(rag_low_confidence_results_total[15m]))"),
+    Step("RAG++ reranker score variance (near zero: it no longer separates documents)",
+         "min(ragpp_reranker_score_variance)"),
+    Step("RAG++ fallbacks by reason", "sum by (reason) (rate(ragpp_fallback_total[15m]))"),
+)
+QUALITY_CAUSES = (
+    Cause("Embedding model changed without re-indexing", "Quality dropped at a deploy; low-confidence results rise",
+          "Re-embed the corpus with the new model, or pin the old one"),
+    Cause("Index stale or partially rebuilt", "Fallbacks to keyword_only/cached rise; LanceDB alerts fire",
+          "Rebuild the index; restore the last verified backup"),
+    Cause("Reranker failing", "ragpp_fallback_total by reason rises, score variance near zero",
+          "Restart the reranker; check its model files"),
+    Cause("Query mix changed (new users, new topics)", "Quality drops without any deploy",
+          "Add the new topics to the corpus and the evaluation set"),
+)
+QUALITY_DROP = Scenario(fault="retrieval_quality_drop", target="agent-sim", effects=(Effect(MRR, value=0.5),))
+
+RAG_QUALITY_DEGRADATION = AlertRule(
+    name="RAGQualityDegradation",
+    expr="rag:retrieval_mrr:avg1h < 0.71",
+    for_="15m", severity="warning", category="quality",
+    summary="RAG retrieval quality degraded: 1 h average MRR below 0.71",
+    description="The mean reciprocal rank of the agent's retrieval, averaged over one hour, has been below 0.71 "
+                "for 15 minutes: relevant documents rank lower and answers get worse.",
+    tests=(
+        TestCase("fires when MRR settles at 0.65",
+                 series={"rag_retrieval_mrr": "0.8x30 0.65x60"}, at="90m", alerts=({},)),
+        TestCase("stays quiet at 0.72",
+                 series={"rag_retrieval_mrr": "0.8x30 0.72x60"}, at="90m"),
+        TestCase("stays quiet through a 10-minute dip to 0.6",
+                 series={"rag_retrieval_mrr": "0.8x40 0.6x10 0.8x40"}, at="90m"),
+    ),
+    runbook=Runbook(
+        impact="Answers draw on less relevant context; users see vaguer or wrong answers.",
+        steps=QUALITY_STEPS + (FIRING_ALERTS,), causes=QUALITY_CAUSES,
+        quick_fix="Roll back the last change to embeddings, index or reranker.",
+        long_term_fix="Gate index and model changes on the offline benchmark (Benchmarks dashboard).",
+        prevention="Run the retrieval benchmark suite before each embedding or reranker change.",
+        related=("RAGQualityCritical", "RAGHitRateLow"),
+    ),
+    scenario=QUALITY_DROP,
+)
+
+RAG_QUALITY_CRITICAL = AlertRule(
+    name="RAGQualityCritical",
+    expr="min(rag_retrieval_mrr) < 0.63",
+    for_="5m", severity="critical", category="quality",
+    summary="RAG retrieval quality critical: MRR below 0.63",
+    description="The agent's retrieval MRR has been below 0.63 for 5 minutes: most answers no longer rest on the "
+                "right documents.",
+    tests=(
+        TestCase("fires when MRR falls to 0.6", series={"rag_retrieval_mrr": "0.8x10 0.6x10"}, at="20m",
+                 alerts=({},)),
+        TestCase("stays quiet at 0.64", series={"rag_retrieval_mrr": "0.8x10 0.64x10"}, at="20m"),
+        TestCase("stays quiet through a 3-minute dip", series={"rag_retrieval_mrr": "0.8x12 0.5x3 0.8x5"}, at="20m"),
+    ),
+    runbook=Runbook(
+        impact="Answers are mostly ungrounded; the agent should not be trusted until fixed.",
+        steps=QUALITY_STEPS + (service_errors("agent"), FIRING_ALERTS), causes=QUALITY_CAUSES,
+        quick_fix="Roll back to the last index and models that passed the benchmark; consider a banner to users.",
+        long_term_fix="Find the regression with the benchmark suite and fix it before re-deploying.",
+        prevention="Canary index rebuilds: compare MRR of old and new index on live traffic before switching.",
+        related=("RAGQualityDegradation", "RAGHitRateLow"),
+    ),
+    scenario=QUALITY_DROP,
+)
+
+RAG_LATENCY_SLO_BREACH = AlertRule(
+    name="RAGLatencySLOBreach",
+    expr="rag:retrieval_duration_seconds:p95_5m > 0.5",
+    for_="10m", severity="warning", category="latency",
+    summary="RAG retrieval p95 above 500 ms",
+    description="For 10 minutes the 95th percentile of retrieval time (vector search and rerank) has been above "
+                "500 ms.",
+    tests=(
+        TestCase("fires when most retrievals take 0.5-1 s",
+                 series={'rag_retrieval_duration_seconds_bucket{le="0.25"}': "0+10x30",
+                         'rag_retrieval_duration_seconds_bucket{le="0.5"}': "0+20x30",
+                         'rag_retrieval_duration_seconds_bucket{le="1.0"}': "0+100x30",
+                         'rag_retrieval_duration_seconds_bucket{le="+Inf"}': "0+100x30"},
+                 at="25m", alerts=({},)),
+        TestCase("stays quiet at a p95 of about 450 ms",
+                 series={'rag_retrieval_duration_seconds_bucket{le="0.25"}': "0+50x30",
+                         'rag_retrieval_duration_seconds_bucket{le="0.5"}': "0+96x30",
+                         'rag_retrieval_duration_seconds_bucket{le="1.0"}': "0+100x30",
+                         'rag_retrieval_duration_seconds_bucket{le="+Inf"}': "0+100x30"},
+                 at="25m"),
+    ),
+    runbook=Runbook(
+        impact="Every agent answer waits longer for its context; the agent latency SLO burns.",
+        steps=(histogram_p95("rag_retrieval_duration_seconds"),
+               Step("LanceDB disk usage (a full disk slows compaction and search)", "lancedb:storage_usage:ratio"),
+               Step("Reranker fallbacks by reason (timeouts show a slow reranker)",
+                    "sum by (reason) (rate(ragpp_fallback_total[10m]))"),
+               FIRING_ALERTS),
+        causes=(Cause("Index not compacted / too many fragments", "Latency grew over days", "Compact and optimise"),
+                Cause("Reranker slow", "ragpp fallbacks with reason reranker_timeout", "Scale or shrink the reranker"),
+                Cause("Host saturated", "HostMemoryHigh or high CPU", "Scale the host")),
+        quick_fix="Lower the number of reranked candidates.",
+        long_term_fix="Compact the index on a schedule; size the host from the capacity forecast.",
+        prevention="Benchmark retrieval latency after index and reranker changes.",
+        related=("HighLatencyP95", "LanceDBDiskSpaceWarning"),
+    ),
+    scenario=Scenario(fault="slow_retrieval", target="agent-sim",
+                      effects=(Effect(RETRIEVAL_DURATION, rate=10.0, observe=1.5),)),
+)
+
+RAG_HIT_RATE_LOW = AlertRule(
+    name="RAGHitRateLow",
+    expr='min(rag_retrieval_hit_ratio{k="5"}) < 0.75',
+    for_="15m", severity="warning", category="quality",
+    summary="RAG hit rate @5 below 0.75",
+    description="For 15 minutes fewer than 75% of evaluated queries found a relevant document in their top 5 "
+                "retrieval results.",
+    tests=(
+        TestCase("fires at a hit rate of 0.7",
+                 series={'rag_retrieval_hit_ratio{k="5"}': "0.9x10 0.7x30", 'rag_retrieval_hit_ratio{k="1"}': "0.6x40"},
+                 at="35m", alerts=({},)),
+        TestCase("stays quiet at 0.76", series={'rag_retrieval_hit_ratio{k="5"}': "0.9x10 0.76x30"}, at="35m"),
+        TestCase("ignores a low hit rate @1",
+                 series={'rag_retrieval_hit_ratio{k="5"}': "0.9x40", 'rag_retrieval_hit_ratio{k="1"}': "0.5x40"},
+                 at="35m"),
+    ),
+    runbook=Runbook(
+        impact="A quarter of questions get no relevant context at all; answers fall back to the model's memory.",
+        steps=QUALITY_STEPS + (FIRING_ALERTS,), causes=QUALITY_CAUSES,
+        quick_fix="Check for a recent index or embedding change and roll it back.",
+        long_term_fix="Extend the corpus for the queries that miss; tune chunking.",
+        prevention="Track hit rate per release on the Benchmarks dashboard.",
+        related=("RAGQualityDegradation",),
+    ),
+    scenario=Scenario(fault="hit_rate_drop", target="agent-sim",
+                      effects=(Effect(HIT_RATIO, {"k": "5"}, value=0.6),)),
+)
+
+GROUP = RuleGroup("rag", rules=(MRR_1H, P95, RAG_QUALITY_DEGRADATION, RAG_QUALITY_CRITICAL, RAG_LATENCY_SLO_BREACH,
+                                RAG_HIT_RATE_LOW))
