@@ -5,6 +5,8 @@ from catalog.host import FS_AVAIL, MEMORY_AVAILABLE
 from rules_src.common_steps import FIRING_ALERTS, target_health
 
 CAPACITY_LINE = 0.8  # plan capacity so that sustained use stays below 80%
+REQUEST_CAPACITY = 50.0  # requests/s the agent sustained within its latency SLO in the last load test
+FORECAST_DAYS = (30, 60, 90)
 
 MEMORY_USED = RecordingRule(
     "instance:host_memory_used:ratio", "1 - host_memory_available_bytes / host_memory_total_bytes",
