@@ -1,6 +1,8 @@
 """Prometheus exposition of an Engine's series through prometheus_client (read at scrape time)."""
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily,
                                     SummaryMetricFamily)
@@ -28,8 +30,11 @@ class EngineCollector:
                     fam.add_metric([v for _, v in s.labels], s.value)
             elif metric.type is MetricType.GAUGE:
                 fam = GaugeMetricFamily(metric.name, metric.help, labels=names)
+                # A `_timestamp_seconds` gauge's baseline (and effect value) is an age: export now - age, so a
+                # healthy "last backup" stays fresh however long the simulator runs.
+                now = time.time() if metric.unit == "timestamp_seconds" else None
                 for s in samples:
-                    fam.add_metric([v for _, v in s.labels], s.value)
+                    fam.add_metric([v for _, v in s.labels], s.value if now is None else now - s.value)
             elif metric.type is MetricType.HISTOGRAM:
                 fam = HistogramMetricFamily(metric.name, metric.help, labels=names)
                 for s in samples:

@@ -169,3 +169,22 @@ def test_effects_on_metrics_of_other_jobs_are_refused(demo_project):
     only_other = [m for m in demo_project.metrics if m.job == "other"]
     with pytest.raises(FaultError, match="is not exported by job `other`"):
         Engine(only_other, faults_for(demo_project.alerts, "demo-sim"), job="other")
+
+
+def test_a_timestamp_gauge_is_exported_as_now_minus_its_age():
+    """Catalog timestamps (`_timestamp_seconds`) declare an age; the scrape shows a fresh Unix time."""
+    import time
+
+    from obsgate import Metric
+    from obsgate.sim.engine import Engine
+    from obsgate.sim.exposition import exposition, registry_for
+
+    last = Metric("job_last_success_timestamp_seconds", "gauge", unit="timestamp_seconds", help="h", job="j",
+                  baseline=600)
+    engine = Engine([last])
+    engine.advance(1.0)
+    before = time.time()
+    text = exposition(registry_for(engine)).decode()
+    line = next(l for l in text.splitlines() if l.startswith("job_last_success_timestamp_seconds "))
+    value = float(line.split()[1])
+    assert before - 600 * 1.02 <= value <= time.time() - 600 * 0.98
