@@ -38,6 +38,11 @@ BURN_POLICY = (
     BurnWindow("1d", "2h", 3, "ticket"),
     BurnWindow("3d", "6h", 1, "ticket"),
 )
+# The page alert drives the SLO's scenario live; the ticket alert's short windows (2h, 6h) keep it firing that
+# long after a fault clears (6 minutes even with the ci profile's compression), so it is tested by promtool only.
+TICKET_NOT_LIVE = ("its short windows (2h and 6h) keep it firing for that long after the fault clears (6 minutes "
+                   "under the ci profile's 60x compression); the page alert drives the same fault live and promtool "
+                   "tests cover both ticket window pairs")
 # Budget-policy thresholds shown on the dashboard: share of the error budget consumed.
 BUDGET_CONSUMED_STEPS = (0.25, 0.5, 1.0)
 
@@ -71,7 +76,7 @@ class SLO:
     `errors` and `total` are PromQL rates of bad and of all events, each aggregated to one series (no `by`),
     with the range written `$window`, e.g. `sum(rate(http_requests_total{status=~"5.."}[$window]))`.
     `objective` is a percentage (99.9). `runbook` gives impact, causes and fixes; the generated
-    investigation steps (burn rates per window, budget left) come first.
+    investigation steps (burn rates per window, budget left) come first. `scenario` drives the page alert live.
     """
 
     name: str
@@ -240,7 +245,8 @@ class SLO:
                             f"{self.period}) is burning at {windows} the sustainable rate; at this pace it is gone "
                             f"{'within days' if routing == 'page' else 'before the period ends'}.",
                 tests=self._tests(routing), runbook=self._runbook(other),
-                scenario=self.scenario, no_scenario=self.no_scenario,
+                scenario=self.scenario if routing == "page" else None,
+                no_scenario=self.no_scenario if routing == "page" or not self.scenario else TICKET_NOT_LIVE,
             ))
         return tuple(out)
 

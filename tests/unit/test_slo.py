@@ -154,3 +154,13 @@ def test_the_generated_burn_tests_fail_when_a_threshold_is_wrong(fixture_project
     tests = out / "generated/prometheus/tests/slo_shop_availability.test.yml"
     run = subprocess.run([PROMTOOL, "test", "rules", tests.name], cwd=tests.parent, capture_output=True, text=True)
     assert run.returncode != 0 and "stays quiet at 95% of each threshold" in run.stdout + run.stderr
+
+
+def test_the_scenario_drives_the_page_alert_and_the_ticket_alert_says_why_not():
+    from obsgate import Effect, Metric, Scenario
+
+    m = Metric("shop_errors_total", "counter", help="h", job="shop")
+    sc = Scenario(fault="errors", target="shop-sim", effects=(Effect(m, rate=5.0),))
+    page, ticket = slo(scenario=sc).alerts()
+    assert page.scenario is sc and not page.no_scenario
+    assert ticket.scenario is None and "short windows" in ticket.no_scenario
