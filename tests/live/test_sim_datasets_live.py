@@ -1,0 +1,79 @@
+"""Benchmark datasets seeded into a real FerretDB (the native stand-in for MongoDB)."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pymongo
+import pytest
+
+from sim_procs import PY, ROOT, free_port, start, stop, tool, wait_until
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture(scope="module")
+def mongo_uri(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ferretdb")
+    port = free_port()
+    (tmp / "data").mkdir()
+    proc = start([tool("ferretdb"), f"--listen-addr=127.0.0.1:{port}", "--handler=sqlite",
+                  f"--sqlite-url=file:{tmp / 'data'}/", "--telemetry=disable", "--debug-addr=-", "--log-level=warn"],
+                 tmp / "ferretdb.log")
+    uri = f"mongodb://127.0.0.1:{port}/obsgate"
+    try:
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=300)
+
+        def ping() -> bool:
+            try:
+                return client.admin.command("ping")["ok"] == 1.0
+            except pymongo.errors.PyMongoError:
+                return False
+
+        wait_until(ping, timeout=15, what="ferretdb ping")
+        client.close()
+        yield uri
+    finally:
+        stop(proc)
+
+
+def test_seeding_twice_leaves_the_same_counts_and_meets_the_requirement(mongo_uri):
+    from obsgate.sim.datasets import counts, seed, shortfalls
+
+    client = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
+    db = client.get_default_database()
+    first = seed(db)
+    second = seed(db)
+    assert first == second == counts(db)
+    assert first["digests"] == first["review_reports"] == 90
+    assert set(first["channels"]) == {"ai-research", "llm-security", "platform-ops"}
+    assert all(c == {"digests": 30, "days": 30, "review_reports": 30} for c in first["channels"].values())
+    assert shortfalls(first) == []
+    doc = db.digests.find_one({"_id": "llm-security:2025-06-15"})
+    assert doc["channel"] == "llm-security" and doc["items"] and doc["tokens"]["completion"] > 0
+    client.close()
+
+
+def test_counts_reveal_a_missing_day(mongo_uri):
+    from obsgate.sim.datasets import counts, seed, shortfalls
+
+    client = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
+    db = client.get_default_database()
+    seed(db)
+    db.digests.delete_one({"_id": "ai-research:2025-06-10"})
+    found = counts(db)
+    assert found["channels"]["ai-research"]["days"] == 29
+    assert shortfalls(found) and "ai-research: 29 digests over 29 days" in shortfalls(found)[0]
+    seed(db)  # idempotent seeding repairs it
+    assert shortfalls(counts(db)) == []
+    client.close()
+
+
+def test_the_command_seeds_and_prints_counts_or_fails_clearly(mongo_uri):
+    done = subprocess.run([PY, "-m", "obsgate.sim.datasets", "--uri", mongo_uri], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["digests"] == 90
+    down = subprocess.run([PY, "-m", "obsgate.sim.datasets", "--uri", f"mongodb://127.0.0.1:{free_port()}/x",
+                           "--timeout", "0.5"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert down.returncode == 1 and "datasets: error: cannot use" in down.stderr and "Traceback" not in down.stderr
