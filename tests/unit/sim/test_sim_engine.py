@@ -188,3 +188,18 @@ def test_a_timestamp_gauge_is_exported_as_now_minus_its_age():
     line = next(l for l in text.splitlines() if l.startswith("job_last_success_timestamp_seconds "))
     value = float(line.split()[1])
     assert before - 600 * 1.02 <= value <= time.time() - 600 * 0.98
+
+
+def test_an_effect_on_a_subset_of_labels_shares_its_rate_over_the_matching_series(demo_project):
+    from obsgate.model import Effect
+    from obsgate.sim.faults import Fault
+
+    metrics = [m for m in demo_project.metrics if m.job == "demo"]
+    spread = Fault("all_errors", (Effect("demo_requests_total", {"result": "error"}, rate=30.0),))
+    e = Engine(metrics, {"all_errors": spread}, seed=1, job="demo")
+    e.activate("all_errors")
+    for _ in range(4):
+        e.advance(0.5)
+    per_route = [e.value("demo_requests_total", route=r, result="error") for r in ("home", "search", "checkout")]
+    assert per_route == pytest.approx([20.0, 20.0, 20.0])  # 30/s over 3 series for 2 s
+    assert e.value("demo_requests_total", result="ok") > 0
