@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import threading
 from typing import Iterator
 
 import promql_parser as pp
@@ -76,6 +77,7 @@ class SeriesIndex:
         for cfg in prom_configs:
             self._read_config(cfg)
         self._labels_cache: dict[str, set | None] = {}
+        self._lock = threading.RLock()  # checks run on threads; the cache holds a guard entry while computing
 
     def _read_config(self, cfg: dict) -> None:
         glob = cfg.get("global") if isinstance(cfg.get("global"), dict) else {}
@@ -133,6 +135,10 @@ class SeriesIndex:
 
     def series_labels(self, series: str) -> set | None:
         """Labels a stored series carries; None when unknown (foreign or ALERTS-like)."""
+        with self._lock:
+            return self._series_labels(series)
+
+    def _series_labels(self, series: str) -> set | None:
         if series in self._labels_cache:
             return self._labels_cache[series]
         self._labels_cache[series] = None  # guards recording rules that refer to themselves

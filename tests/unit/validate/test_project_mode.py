@@ -140,3 +140,13 @@ def test_a_clean_project_has_no_errors(project, tmp_path):
     problems, times = run(ctx)
     assert [p for p in problems if p.severity >= Severity.ERROR] == []
     assert "prom/rule-tests" in times and "generate/drift" in times
+
+
+def test_runs_on_the_thread_pool_are_deterministic(shop, monkeypatch):
+    monkeypatch.setenv("PATH", f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}")
+    bad = ROOT / "tests" / "fixtures" / "validate" / "bad"
+    first, _ = run(context.for_paths(ROOT, shop, [str(bad)], SCHEMAS))
+    assert any(p.check == "xref/label-exists" for p in first)
+    for _ in range(3):
+        again, _ = run(context.for_paths(ROOT, shop, [str(bad)], SCHEMAS))
+        assert again == first
