@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..project import Project
 from .target import Target, default_target
 
-FAMILIES = ("prometheus", "loki", "alertmanager", "grafana", "compose", "runbooks", "docs")
+FAMILIES = ("prometheus", "loki", "alertmanager", "grafana", "compose", "runbooks", "k8s", "docs")
 
 
 def generate(project: Project, target: Target | None = None, families=FAMILIES) -> dict[str, object]:

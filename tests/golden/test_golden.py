@@ -47,7 +47,7 @@ def test_every_family_matches_its_golden_files(variant):
 def test_golden_covers_every_family():
     produced = outputs("default")
     prefixes = {"prometheus": "generated/prometheus/", "loki": "generated/loki/", "alertmanager": "generated/alertmanager/",
-                "grafana": "generated/grafana/", "compose": "docker-compose.infra.yml", "runbooks": "generated/runbooks/",
+                "grafana": "generated/grafana/", "compose": "docker-compose.infra.yml", "runbooks": "generated/runbooks/", "k8s": "generated/k8s/",
                 "docs": "generated/docs/"}
     assert set(prefixes) == set(FAMILIES)
     for family, prefix in prefixes.items():
