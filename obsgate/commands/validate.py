@@ -6,6 +6,7 @@ against the project's catalog when the root holds a project.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -32,6 +33,10 @@ def add_arguments(parser) -> None:
                         help="also append a Markdown summary (e.g. \"$GITHUB_STEP_SUMMARY\")")
     parser.add_argument("--schemas", type=Path, metavar="DIR",
                         help="JSON schema directory (default: <root>/../shared/schemas)")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "checks (suppress one on a rule or panel with Suppress(\"<id>\", \"<reason>\")):\n" + "\n".join(
+        f"  {c.id:30} {c.summary}" for c in CHECKS) + "\n\nexit codes: 0 no errors, 1 errors, 2 usage, missing/crashed tool, " \
+        "unreadable input"
 
 
 def has_project(root: Path) -> bool:

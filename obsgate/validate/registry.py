@@ -21,14 +21,16 @@ def _optional() -> tuple[Check, ...]:
             if exc.name != f"{__package__}.{name}":
                 raise
             continue
-        summary = (module.__doc__ or name).strip().splitlines()[0]
+        first = (module.__doc__ or name).strip().splitlines()[0]
+        summary = first.split(": ", 1)[-1].rstrip(".")
         kinds, tools = getattr(module, "KINDS", {}), getattr(module, "TOOLS", {})
+        summaries = getattr(module, "SUMMARIES", {})
         entries = getattr(module, "CHECKS", None)
         if entries is None and hasattr(module, "check") and hasattr(module, "CHECK"):
             entries = {module.CHECK: module.check}
         if isinstance(entries, dict):
-            found += [Check(cid, summary, run, tuple(kinds.get(cid, ())), tuple(tools.get(cid, ())))
-                      for cid, run in entries.items()]
+            found += [Check(cid, summaries.get(cid, summary), run, tuple(kinds.get(cid, ())),
+                            tuple(tools.get(cid, ()))) for cid, run in entries.items()]
         elif entries:
             found += list(entries)
     return tuple(found)
