@@ -137,8 +137,9 @@ STACK = Stack(
             name="llm-gateway", image=SIM_IMAGE, tag="local", build=".", port=8089, health="/healthz",
             metrics_path="/metrics", job="llm_gateway", depends_on=("ollama",),
             env={"OBSGATE_LLM_UPSTREAM": "http://ollama:11434"},
-            command=("python", "-m", "obsgate.sim.gateway", "--port", "8089"),
-            native=Native(python_module="obsgate.sim.gateway", args=("--port", "{port}", "--root", "{root}")),
+            command=("python", "-m", "obsgate.sim.gateway", "--port", "8089", "--loki", "http://loki:3100"),
+            native=Native(python_module="obsgate.sim.gateway", args=(
+                "--port", "{port}", "--root", "{root}", "--loki", "http://127.0.0.1:3100")),
         ),
         Service(
             name="alert-sink", image=SIM_IMAGE, tag="local", build=".", port=9099, health="/healthz",

@@ -33,9 +33,8 @@ def config(project: Project, target: Target) -> dict:
             "from": "2024-01-01", "store": "tsdb", "object_store": "filesystem", "schema": "v13",
             "index": {"prefix": "index_", "period": "24h"},
         }]},
-        # Single binary: no peers to wait for, so ready at once (the defaults delay /ready by 10-15 s).
+        # Single binary: no peers to wait for (the default holds /ready back for 15 s after the ring is up).
         "ingester": {"lifecycler": {"min_ready_duration": "0s", "final_sleep": "0s"}},
-        "frontend": {"scheduler_dns_lookup_period": "500ms"},
         "limits_config": {"reject_old_samples": False, "allow_structured_metadata": True},
         "ruler": {
             "storage": {"type": "local", "local": {"directory": target.path("loki_rules")}},

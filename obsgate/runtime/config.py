@@ -15,6 +15,8 @@ from ..generate.target import Target
 from .layout import Layout
 
 SINK = "alert-sink"
+# What the services read; compose, runbooks and docs are for people and stay in generated/.
+LIVE_FAMILIES = ("prometheus", "loki", "alertmanager", "grafana")
 
 
 def available_families() -> tuple[str, ...]:
@@ -38,11 +40,24 @@ def target_for(project, layout: Layout, runtime: str, profile: str) -> Target:
 
 def render_configs(project, layout: Layout, target: Target) -> dict[str, bytes]:
     """Write every rendered file under .run/config (replacing the last run's) and return them."""
-    docs = generate(project, target, families=tuple(f for f in available_families() if f != "compose"))
+    docs = generate(project, target, families=tuple(f for f in available_families() if f in LIVE_FAMILIES))
     outputs = render.render_all(docs)
     shutil.rmtree(layout.config, ignore_errors=True)
     render.write_tree(layout.config, outputs)
     return outputs
+
+
+def render_or_fail(project, layout: Layout, target: Target) -> dict[str, bytes]:
+    """render_configs, with a definition error turned into a StackError naming `path:line`."""
+    from ..model import DefinitionError
+    from .base import StackError
+
+    try:
+        return render_configs(project, layout, target)
+    except DefinitionError as exc:
+        raise StackError(f"{exc.source}: {exc.message}", hint=exc.hint or "fix the definition, then rerun") from None
+    except ValueError as exc:
+        raise StackError(f"cannot render the configs: {exc}") from None
 
 
 def sink_url(project, target: Target, receiver: str) -> str:

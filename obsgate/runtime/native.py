@@ -133,7 +133,7 @@ class NativeRuntime(Runtime):
         commands = {}
         target = config.target_for(self.project, self.layout, "native", self.profile)
         if not alive:
-            config.render_configs(self.project, self.layout, target)
+            config.render_or_fail(self.project, self.layout, target)
         config.write_secrets(self.project, self.layout, target)
         result.timings["render"] = time.monotonic() - t0
         for svc in todo:

@@ -1,0 +1,81 @@
+"""Loki is ready, a pushed line can be read back with LogQL, and the ruler loaded the generated groups."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from .base import Case, Context, poll
+from . import http
+
+FAMILY = "loki"
+
+
+def check(ctx: Context) -> list[Case]:
+    if not ctx.has("loki"):
+        return []
+    base = ctx.url("loki")
+    cases = []
+    t0 = time.monotonic()
+    ready = Case(FAMILY, "ready", query="GET /ready")
+    try:
+        ready.value = http.get(base + "/ready", raw=True).strip()
+    except http.HTTPError as exc:
+        return [ready.fail(str(exc))]
+    ready.seconds = time.monotonic() - t0
+    cases.append(ready)
+    cases.append(_roundtrip(base))
+    cases.append(_ruler(ctx, base))
+    return cases
+
+
+def _roundtrip(base: str) -> Case:
+    nonce = uuid.uuid4().hex[:12]
+    selector = f'{{source="obsgate-smoke", nonce="{nonce}"}}'
+    case = Case(FAMILY, "push a line and read it back", query=f'{selector} |= "smoke"')
+    t0 = time.monotonic()
+    now_ns = time.time_ns()
+    line = json.dumps({"msg": "smoke roundtrip", "nonce": nonce})
+    try:
+        http.post(base + "/loki/api/v1/push", {"streams": [{"stream": {"source": "obsgate-smoke", "nonce": nonce},
+                                                             "values": [[str(now_ns), line]]}]})
+
+        def read():
+            data = http.get(base + "/loki/api/v1/query_range",
+                            {"query": case.query, "start": str(now_ns - 60 * 10**9), "end": str(time.time_ns() + 10**9),
+                             "limit": "10"})
+            return [v[1] for s in data["data"]["result"] for v in s["values"]]
+
+        lines = poll(read, 10.0, 0.2)
+    except http.HTTPError as exc:
+        return case.fail(str(exc))
+    case.seconds = time.monotonic() - t0
+    case.value = f"{len(lines)} line(s)"
+    if line not in lines:
+        case.fail("the pushed line was not returned within 10s")
+    return case
+
+
+def _ruler(ctx: Context, base: str) -> Case:
+    wanted = [g.name for g in ctx.project.loki_groups]
+    case = Case(FAMILY, "ruler loaded the generated rule groups", query="GET /prometheus/api/v1/rules")
+    t0 = time.monotonic()
+    try:
+        def loaded():
+            groups = http.get(base + "/prometheus/api/v1/rules")["data"]["groups"]
+            names = {g["name"]: g for g in groups}
+            return names if all(n in names for n in wanted) else None
+
+        names = poll(loaded, 10.0, 0.5) or {g["name"]: g for g in http.get(base + "/prometheus/api/v1/rules")["data"]["groups"]}
+    except http.HTTPError as exc:
+        return case.fail(str(exc))
+    case.seconds = time.monotonic() - t0
+    missing = [n for n in wanted if n not in names]
+    unhealthy = [f"{r['name']}: {r.get('lastError')}" for n in wanted if n in names for r in names[n]["rules"]
+                 if r.get("health") not in ("ok", "unknown") or r.get("lastError")]
+    case.value = f"{len(wanted) - len(missing)}/{len(wanted)} groups"
+    if missing:
+        case.fail("not loaded: " + ", ".join(missing), hint="check the ruler's `storage.local.directory` and tenant dir")
+    elif unhealthy:
+        case.fail("unhealthy rules: " + "; ".join(unhealthy))
+    return case

@@ -1,0 +1,113 @@
+"""Every query of every generated dashboard panel runs on the live server and returns >= 1 series.
+
+One case per panel; the dashboards are rendered in memory by the same generator as generated/.
+"""
+from __future__ import annotations
+
+import time
+
+from ..generate import generate
+from ..generate.durations import seconds
+from ..generate.target import Target
+from .base import Case, Context, SKIPPED
+from . import grafana_vars, http
+
+FAMILY = "panels"
+CHECK_ID = "smoke/panels"
+WAIT = 20.0  # a panel over a range needs a few scrapes before it has data
+
+
+def dashboards(ctx: Context) -> list[dict]:
+    target = Target(profile=ctx.stack_profile(), runtime="native")
+    docs = generate(ctx.project, target, families=("grafana",))
+    return [doc for path, doc in sorted(docs.items()) if path.endswith(".json") and isinstance(doc, dict)
+            and "panels" in doc]
+
+
+def panels(board: dict):
+    """Panels in display order, rows' nested panels included."""
+    for panel in board.get("panels", []):
+        yield panel
+        yield from panel.get("panels", []) or []
+
+
+def _kind(panel: dict, target: dict) -> str:
+    ds = target.get("datasource") or panel.get("datasource") or {}
+    kind = ds.get("type", "") if isinstance(ds, dict) else ""
+    return "loki" if kind == "loki" else "prometheus"
+
+
+class Runner:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.loki = ctx.url("loki") if ctx.has("loki") else ""
+
+    def label_values(self, label: str, match: str) -> list[str]:
+        params = {"match[]": match} if match else None
+        try:
+            return http.get(self.ctx.prom + f"/api/v1/label/{label}/values", params)["data"]
+        except http.HTTPError:
+            return []
+
+    def run(self, kind: str, expr: str) -> int:
+        """Number of series returned (raises http.HTTPError with the server's error)."""
+        if kind == "loki":
+            now = time.time_ns()
+            data = http.get(self.loki + "/loki/api/v1/query_range",
+                            {"query": expr, "start": str(now - 300 * 10**9), "end": str(now), "limit": "100",
+                             "step": "5s"})
+            return len(data["data"]["result"])
+        return len(self.ctx.promql(expr))
+
+
+def check(ctx: Context) -> list[Case]:
+    runner = Runner(ctx)
+    scrape = seconds(ctx.stack_profile().scrape_interval) or 15.0
+    builtin = grafana_vars.builtins(scrape)
+    board_src = {b.uid: b for b in ctx.project.boards}
+    work: list[tuple[Case, list[tuple[str, str]]]] = []
+    for board in dashboards(ctx):
+        uid = board.get("uid", "")
+        src = board_src.get(uid)
+        values = {**builtin, **grafana_vars.resolve(board.get("templating", {}).get("list", []), runner.label_values)}
+        for panel in panels(board):
+            targets = [t for t in panel.get("targets", []) or [] if t.get("expr")]
+            if not targets:
+                continue
+            case = Case(FAMILY, f"{uid} / {panel.get('title') or panel.get('id')}",
+                        path=src.path if src else "", line=src.line if src else 0)
+            sup = next((s for s in (src.suppress.get(panel.get("title"), ()) if src else ()) if s.check == CHECK_ID), None)
+            if sup:
+                work.append((case.skip(f"suppressed: {sup.reason}"), []))
+                continue
+            work.append((case, [(_kind(panel, t), grafana_vars.expand(t["expr"], values)) for t in targets]))
+    t0 = time.monotonic()
+    pending = [(c, q) for c, q in work if c.status != SKIPPED]
+    while pending:
+        still = []
+        for case, queries in pending:
+            started = time.monotonic()
+            counts, error = [], ""
+            for kind, expr in queries:
+                try:
+                    counts.append(runner.run(kind, expr))
+                except http.HTTPError as exc:
+                    error = f"{kind} query failed: {exc.body[:300] or exc}"
+                    break
+            case.seconds += time.monotonic() - started
+            case.query = " ; ".join(expr for _, expr in queries)
+            case.value = ", ".join(f"{n} series" for n in counts)
+            if error:
+                case.fail(error, hint="run the query in Prometheus/Loki; check metric names against the catalog")
+            elif any(n == 0 for n in counts):
+                still.append((case, queries))
+        if not still or time.monotonic() - t0 > WAIT:
+            for case, queries in still:
+                case.fail(f"no series after {WAIT:.0f}s for: "
+                          + "; ".join(e for (k, e), n in zip(queries, case.value.split(", ")) if n.startswith("0 ")),
+                          hint="the simulators must export this series; or suppress it with a reason "
+                               f"(Suppress(\"{CHECK_ID}\", ...))")
+            break
+        pending = still
+        time.sleep(1.0)
+    return [c for c, _ in work]

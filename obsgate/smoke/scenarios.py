@@ -1,0 +1,344 @@
+"""Alert scenarios end to end: fault on -> firing -> Alertmanager -> sink (right receiver) -> fault off -> resolved.
+
+Faults that cannot disturb each other run at once (a wave); a fault that takes a whole target down
+(`metrics_down`) runs after the others on that target. Alerts without a scenario are reported as
+skipped with their written reason; an alert with neither fails.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..generate.durations import scale_duration, seconds
+from ..generate.prometheus import alert_labels, expr_for
+from ..generate.target import Target
+from ..model import LokiAlertRule
+from .. import promql
+from ..runtime import backfill
+from . import http, routing
+from .base import Case, Context
+
+FAMILY = "scenarios"
+SLACK = 10.0  # seconds on top of the computed time to fire / resolve (process scheduling on a busy machine)
+
+
+@dataclass
+class Drive:
+    """One fault on one target and the alerts it must fire."""
+
+    target: str
+    fault: str
+    scenario: object
+    rules: list = field(default_factory=list)
+
+    @property
+    def metrics(self) -> set[str]:
+        return {e.metric for e in self.scenario.effects}
+
+
+# --- timing ---------------------------------------------------------------------------------------
+def _windows(project, rule, target: Target) -> float:
+    """The longest range window the alert reads, through the recording rules it uses too."""
+    if isinstance(rule, LokiAlertRule):
+        return seconds(scale_duration(rule.window, target.profile.time_scale, floor=4))
+    recorded = project.recorded
+    todo, seen, longest = [rule], set(), 0.0
+    while todo:
+        r = todo.pop()
+        for sel in promql.selectors(promql.parse(expr_for(r, target))):
+            longest = max(longest, sel.range_seconds or 0.0)
+            if sel.name in recorded and sel.name not in seen:
+                seen.add(sel.name)
+                todo.append(recorded[sel.name])
+    return longest
+
+
+def fire_within(project, rule, target: Target) -> float:
+    prof = target.profile
+    interval = seconds(prof.loki_eval_interval if isinstance(rule, LokiAlertRule) else prof.evaluation_interval)
+    return (seconds(scale_duration(rule.for_, prof.time_scale)) + _windows(project, rule, target)
+            + 3 * interval + 3 * seconds(prof.scrape_interval) + seconds(prof.group_wait or "1s") + SLACK)
+
+
+def resolve_within(project, rule, target: Target) -> float:
+    prof = target.profile
+    interval = seconds(prof.loki_eval_interval if isinstance(rule, LokiAlertRule) else prof.evaluation_interval)
+    return (_windows(project, rule, target) + seconds(rule.keep_firing_for or "0s") + 3 * interval
+            + 3 * seconds(prof.scrape_interval) + seconds(prof.group_interval or "5m") + SLACK)
+
+
+# --- plan -----------------------------------------------------------------------------------------
+def plan(project) -> tuple[list[Drive], list]:
+    """(drives, alerts without scenario)."""
+    drives: dict[tuple[str, str], Drive] = {}
+    without = []
+    for rule in project.alerts:
+        sc = rule.scenario
+        if sc is None:
+            without.append(rule)
+            continue
+        drives.setdefault((sc.target, sc.fault), Drive(sc.target, sc.fault, sc)).rules.append(rule)
+    return list(drives.values()), without
+
+
+def schedule(drives: list[Drive]) -> list[tuple[Drive, list[int]]]:
+    """Each drive with the indexes of earlier drives it must wait for (same target: a shared metric, or a
+    metrics_down on either side). Target-down faults go first: they are short, and the long-resolving
+    faults then do not hold them back."""
+    ordered = sorted(drives, key=lambda d: (not d.scenario.metrics_down, d.target, d.fault))
+    return [(d, [j for j in range(i) if _conflict(d, ordered[j])]) for i, d in enumerate(ordered)]
+
+
+def _conflict(a: Drive, b: Drive) -> bool:
+    if a.target != b.target:
+        return False
+    return a.scenario.metrics_down or b.scenario.metrics_down or bool(a.metrics & b.metrics)
+
+
+# --- observing an alert ---------------------------------------------------------------------------
+class Observer:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.routing = ctx.project.stack.routing
+        self.am = ctx.url("alertmanager")
+        self.sink = ctx.url("alert-sink") if ctx.has("alert-sink") else ""
+        self.loki = ctx.url("loki") if ctx.has("loki") else ""
+
+    def active(self, rule, labels: dict) -> list[dict]:
+        """The rule's alerts (pending or firing) whose labels include `labels`."""
+        base = self.loki + "/prometheus" if isinstance(rule, LokiAlertRule) else self.ctx.prom
+        alerts = http.get(base + "/api/v1/alerts")["data"]["alerts"]
+        return [a for a in alerts if a["labels"].get("alertname") == rule.name and _has(a["labels"], labels)]
+
+    def firing(self, rule, labels: dict) -> list[dict]:
+        return [a for a in self.active(rule, labels) if a["state"] == "firing"]
+
+    def in_alertmanager(self, rule, labels: dict) -> list[dict]:
+        filters = [f'alertname="{rule.name}"'] + [f'{k}="{v}"' for k, v in sorted(labels.items())]
+        got = http.get(self.am + "/api/v2/alerts", {"filter": filters})
+        return [a for a in got if a.get("status", {}).get("state") in ("active", "suppressed")]
+
+    def notified(self, rule, labels: dict, receiver: str, status: str, since: float) -> list[dict]:
+        got = http.get(self.sink + "/notifications", {"alertname": rule.name, "receiver": receiver, "status": status})
+        return [n for n in got["notifications"] if n["received_at"] >= since
+                and any(_has(a["labels"], labels) for a in n["alerts"])]
+
+
+def _has(have: dict, want: dict) -> bool:
+    return all(have.get(k) == v for k, v in want.items())
+
+
+def _wait(fn, deadline: float, interval: float = 0.25):
+    while True:
+        try:
+            out = fn()
+        except http.HTTPError:
+            out = None
+        if out or time.monotonic() >= deadline:
+            return out
+        time.sleep(interval)
+
+
+class AlertRun:
+    """The evidence for one alert of a drive, filled stage by stage; `error` names the first stage that failed."""
+
+    def __init__(self, ctx: Context, obs: Observer, rule, labels: dict, target: Target) -> None:
+        self.ctx, self.obs, self.rule, self.labels = ctx, obs, rule, labels
+        full = {**alert_labels(rule), **labels}
+        self.receivers = routing.receivers_for(obs.routing, full)
+        self.checkable = [r for r in self.receivers if obs.sink and routing.sink_checkable(obs.routing, r)]
+        self.fire_budget = fire_within(ctx.project, rule, target)
+        self.resolve_budget = resolve_within(ctx.project, rule, target)
+        self.stages: list[str] = []
+        self.error = ""
+        self.t0 = 0.0
+
+    def note(self, what: str) -> None:
+        self.stages.append(f"{what} {time.monotonic() - self.t0:.1f}s")
+
+    def fired(self, since_wall: float) -> bool:
+        """firing -> in Alertmanager -> recorded by the sink for each expected receiver."""
+        deadline = time.monotonic() + self.fire_budget
+        if not _wait(lambda: self.obs.firing(self.rule, self.labels), deadline):
+            pending = self.obs.active(self.rule, self.labels)
+            self.error = (f"did not fire within {self.fire_budget:.0f}s"
+                          + (f" (state: {pending[0]['state']})" if pending else " (not even pending)"))
+            return False
+        self.note("firing")
+        if not _wait(lambda: self.obs.in_alertmanager(self.rule, self.labels), deadline + 10):
+            self.error = "firing in the rule engine but never received by Alertmanager"
+            return False
+        self.note("alertmanager")
+        for receiver in self.checkable:
+            if not _wait(lambda: self.obs.notified(self.rule, self.labels, receiver, "firing", since_wall),
+                         deadline + 15):
+                other = self.obs.notified(self.rule, self.labels, "", "firing", since_wall)
+                self.error = (f"sink got no firing notification for receiver `{receiver}`"
+                              + (f" (it went to: {', '.join(sorted({n['receiver'] for n in other}))})" if other else ""))
+                return False
+            self.note(f"sink:{receiver}")
+        return True
+
+    def resolved(self, since_wall: float) -> bool:
+        deadline = time.monotonic() + self.resolve_budget
+        if not _wait(lambda: not self.obs.active(self.rule, self.labels), deadline):
+            self.error = f"still active {self.resolve_budget:.0f}s after the fault was cleared"
+            return False
+        self.note("resolved")
+        for receiver in self.checkable:
+            if not routing.sends_resolved(self.obs.routing, receiver):
+                continue
+            if not _wait(lambda: self.obs.notified(self.rule, self.labels, receiver, "resolved", since_wall),
+                         deadline + 15):
+                self.error = f"sink got no resolved notification for receiver `{receiver}`"
+                return False
+            self.note(f"resolved:{receiver}")
+        return True
+
+    def case(self, fault: str) -> Case:
+        rule = self.rule
+        sel = ",".join(f'{k}="{v}"' for k, v in sorted({"alertname": rule.name, **self.labels}.items()))
+        case = Case(FAMILY, f"{rule.name} ({fault})", query=f"ALERTS{{{sel}}}",
+                    value=", ".join(self.stages), seconds=time.monotonic() - self.t0,
+                    path=rule.source.path, line=rule.source.line)
+        receivers = ", ".join(self.receivers)
+        unchecked = [r for r in self.receivers if r not in self.checkable]
+        if unchecked:
+            case.value += f" (receivers {receivers}; not checked at the sink: {', '.join(unchecked)})"
+        else:
+            case.value += f" (receivers {receivers})"
+        if self.error:
+            case.fail(self.error, hint=f"GET {self.obs.ctx.prom}/api/v1/alerts, "
+                                       f"{self.obs.am}/api/v2/alerts, {self.obs.sink}/notifications")
+        return case
+
+
+# --- driving --------------------------------------------------------------------------------------
+def _fault(ctx: Context, drive: Drive, method: str) -> None:
+    url = ctx.url(drive.target) + f"/faults/{drive.fault}"
+    http.request(method, url, timeout=5)
+
+
+def run_drive(ctx: Context, obs: Observer, drive: Drive, target: Target) -> list[Case]:
+    runs = [AlertRun(ctx, obs, r, dict(r.scenario.expect_labels), target) for r in drive.rules]
+    for run in runs:
+        run.t0 = time.monotonic()
+        quiet = _wait(lambda: not obs.firing(run.rule, run.labels), time.monotonic() + 10)
+        if not quiet:
+            run.error = "already firing before the fault was switched on"
+    if any(r.error for r in runs):
+        return [r.case(drive.fault) for r in runs]
+    since = time.time() - 0.5
+    try:
+        _fault(ctx, drive, "PUT")
+    except http.HTTPError as exc:
+        for run in runs:
+            run.error = f"could not switch the fault on: {exc}"
+        return [r.case(drive.fault) for r in runs]
+    try:
+        for run in runs:
+            run.t0 = time.monotonic()
+        _each(runs, lambda r: r.fired(since))
+    finally:
+        cleared = time.time() - 0.5
+        try:
+            _fault(ctx, drive, "DELETE")
+        except http.HTTPError as exc:
+            for run in runs:
+                run.error = run.error or f"could not clear the fault: {exc}"
+    _each([r for r in runs if not r.error], lambda r: r.resolved(cleared))
+    return [r.case(drive.fault) for r in runs]
+
+
+def _each(items, fn) -> None:
+    threads = [threading.Thread(target=fn, args=(item,), daemon=True) for item in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run_backfilled(ctx: Context, obs: Observer, rule, fill: dict, target: Target) -> Case:
+    """An alert driven by backfilled history: fires while the rule's window covers it, resolves after."""
+    run = AlertRun(ctx, obs, rule, dict(fill["labels"]), target)
+    run.t0 = time.monotonic()
+    window = _windows(ctx.project, rule, target)
+    for_s = seconds(scale_duration(rule.for_, target.profile.time_scale))
+    left = fill["end"] + window - for_s - time.time()
+    if left < 2:
+        return Case(FAMILY, f"{rule.name} (backfill)", path=rule.source.path, line=rule.source.line).skip(
+            f"the backfilled history ended {time.time() - fill['end']:.0f}s ago and the rule's {window:.0f}s window "
+            "has passed it; run smoke right after `up` (as `obsgate ci` does) to check this alert")
+    run.fire_budget = left + 3 * seconds(target.profile.evaluation_interval) + 2
+    if run.fired(fill["end"]):
+        run.resolve_budget = max(0.0, fill["end"] + window - time.time()) + run.resolve_budget
+        run.resolved(time.time() - 0.5)
+    case = run.case("backfill")
+    case.query += f" after promtool tsdb create-blocks-from openmetrics ({fill['samples']} samples)"
+    return case
+
+
+def check(ctx: Context) -> list[Case]:
+    project = ctx.project
+    target = Target(profile=ctx.stack_profile(), runtime="native")
+    if not ctx.has("alertmanager"):
+        return []
+    obs = Observer(ctx)
+    drives, without = plan(project)
+    cases: list[Case] = []
+    fills = {f["alerts"][i]: {**f, "labels": s["labels"]} for f in [ctx.state.get("backfill") or {}]
+             for i, s in enumerate(f.get("series", []))}
+    late: list = []
+    for rule in without:
+        case = Case(FAMILY, f"{rule.name} (no scenario)", path=rule.source.path, line=rule.source.line)
+        if rule.name in fills:
+            late.append(rule)
+        elif rule.name in {b.alert for b in backfill.BACKFILLS} and ctx.state.get("backfill", {}).get("skipped"):
+            cases.append(case.skip(f"{rule.no_scenario}; backfill not done: {ctx.state['backfill']['skipped']}"))
+        elif rule.no_scenario:
+            cases.append(case.skip(rule.no_scenario))
+        else:
+            cases.append(case.fail("the alert has neither a Scenario nor a `no_scenario` reason",
+                                   hint="add scenario=Scenario(...) next to the rule, or no_scenario=\"why\""))
+    budget = ctx.scenario_budget
+    runnable = []
+    for drive in drives:
+        slow = [r for r in drive.rules if fire_within(project, r, target) > budget]
+        if slow:
+            for r in slow:
+                cases.append(Case(FAMILY, f"{r.name} ({drive.fault})", path=r.source.path, line=r.source.line).skip(
+                    f"needs up to {fire_within(project, r, target):.0f}s to fire under profile `{target.profile.name}`"
+                    f" (budget {budget:.0f}s); " + (f"that is with time compressed {target.profile.time_scale}x already"
+                    if target.profile.time_scale > 1 else "the ci profile compresses time: `obsgate ci`")))
+            drive = Drive(drive.target, drive.fault, drive.scenario, [r for r in drive.rules if r not in slow])
+            if not drive.rules:
+                continue
+        if drive.target not in {s.name for s in project.stack.services} or ctx.skipped_reason(drive.target):
+            for r in drive.rules:
+                cases.append(Case(FAMILY, f"{r.name} ({drive.fault})", path=r.source.path, line=r.source.line).skip(
+                    f"target `{drive.target}` does not run: {ctx.skipped_reason(drive.target) or 'not in the stack'}"))
+            continue
+        runnable.append(drive)
+    backfilled: list[Case] = []
+    bf_thread = threading.Thread(target=lambda: backfilled.extend(
+        run_backfilled(ctx, obs, r, fills[r.name], target) for r in late), daemon=True)
+    bf_thread.start()
+    plan_ = schedule(runnable)
+    done = [threading.Event() for _ in plan_]
+    results: list[list[Case]] = [[] for _ in plan_]
+
+    def drive_when_free(i: int) -> None:
+        drive, after = plan_[i]
+        try:
+            for j in after:
+                done[j].wait()
+            results[i] = run_drive(ctx, obs, drive, target)
+        finally:
+            done[i].set()
+
+    _each(list(range(len(plan_))), drive_when_free)
+    for found in results:
+        cases.extend(found)
+    bf_thread.join()
+    return cases + backfilled
