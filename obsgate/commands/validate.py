@@ -86,7 +86,10 @@ def _gate(args, ctx, started: float) -> int:
         if args.junit:
             args.junit.parent.mkdir(parents=True, exist_ok=True)
             args.junit.write_text(report.junit(problems, _cases(ctx), seconds))
-        if args.summary:
+        if args.summary is not None and str(args.summary) in ("", "."):
+            print("note: --summary is empty ($GITHUB_STEP_SUMMARY is only set on GitHub Actions); no summary "
+                  "written", file=sys.stderr)
+        elif args.summary:
             with open(args.summary, "a", encoding="utf-8") as out:
                 out.write(report.summary(problems, tools, stats))
     except OSError as exc:

@@ -180,3 +180,9 @@ def test_a_project_rule_error_points_at_the_python_definition(project):
     line = next(i for i, l in enumerate(src.read_text().splitlines(), 1) if "QUEUE_STUCK = AlertRule(" in l)
     assert ("alerts/for", "error", "rules_src/shop.py", line) in errors
     assert {f[0] for f in errors} == {"alerts/for", "generate/drift"}
+
+
+def test_an_empty_summary_path_outside_github_is_not_an_error():
+    res = obsgate(PROJECT, "--schemas", str(SCHEMAS), "--summary", "", str(FIXTURES / "good" / "rules.yml"))
+    assert res.returncode == 0, res.stderr
+    assert "--summary is empty" in res.stderr
