@@ -66,8 +66,9 @@ def sink_url(project, target: Target, receiver: str) -> str:
     return f"http://{host}/hook/{receiver}"
 
 
-def write_secrets(project, layout: Layout, target: Target) -> list[Path]:
-    """One file per receiver secret, holding the sink URL for that receiver (mode 600)."""
+def write_secrets(project, layout: Layout, target: Target, mode: int = 0o600) -> list[Path]:
+    """One file per receiver secret, holding the sink URL for that receiver (only this user may read it,
+    unless a container's own user must: the docker runtime passes 0o644 for these local sink URLs)."""
     layout.secrets.mkdir(parents=True, exist_ok=True)
     written = []
     for receiver in project.stack.routing.receivers:
@@ -75,11 +76,11 @@ def write_secrets(project, layout: Layout, target: Target) -> list[Path]:
             continue
         path = layout.secrets / (receiver.secret_file or receiver.name)
         path.write_text(sink_url(project, target, receiver.name) + "\n")
-        path.chmod(0o600)
+        path.chmod(mode)
         written.append(path)
     routing = project.stack.routing
     if routing.smtp_password_file:
         path = layout.secrets / routing.smtp_password_file
         path.write_text("live-gate-unused\n")
-        path.chmod(0o600)
+        path.chmod(mode)
     return written

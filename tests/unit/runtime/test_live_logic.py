@@ -1,0 +1,78 @@
+"""Pure pieces of the live gate: receiver routing, scenario scheduling, backfill text, Grafana variables."""
+from __future__ import annotations
+
+from obsgate import Effect, Metric, Receiver, Route, Routing, Scenario
+from obsgate.runtime.backfill import Backfill, openmetrics
+from obsgate.runtime.native import start_order
+from obsgate.smoke import grafana_vars
+from obsgate.smoke.routing import receivers_for, sink_checkable
+from obsgate.smoke.scenarios import Drive, schedule
+
+ROUTING = Routing(
+    receivers=(Receiver("pager", "webhook", secret_file="p"), Receiver("chat", "webhook", secret_file="c"),
+               Receiver("mail", "email", to="x@example.org"), Receiver("slack", "slack", secret_file="s")),
+    by_severity={"critical": "pager", "warning": "chat", "info": "chat"},
+    routes=(Route("mail", ('spc_rule=~"R1|R2"',), continue_=True), Route("slack", ('spc_rule=~"R1|R2"',))),
+)
+M = Metric("demo_total", "counter", help="h", job="demo")
+G = Metric("demo_gauge", "gauge", help="h", job="demo")
+
+
+def test_severity_picks_the_receiver_when_no_child_route_matches():
+    assert receivers_for(ROUTING, {"severity": "critical"}) == ["pager"]
+    assert receivers_for(ROUTING, {"severity": "warning"}) == ["chat"]
+
+
+def test_continue_lets_the_next_route_match_too_and_stops_after_it():
+    assert receivers_for(ROUTING, {"severity": "critical", "spc_rule": "R2"}) == ["mail", "slack"]
+
+
+def test_email_receivers_cannot_be_checked_at_the_sink():
+    assert sink_checkable(ROUTING, "slack") and not sink_checkable(ROUTING, "mail")
+
+
+def drive(target, fault, metric=M, down=False):
+    effects = () if down else (Effect(metric, rate=1.0),)
+    return Drive(target, fault, Scenario(fault, target, effects=effects, metrics_down=down))
+
+
+def test_schedule_runs_target_down_first_and_serialises_only_conflicts():
+    plan = schedule([drive("a", "x"), drive("a", "down", down=True), drive("a", "y", G), drive("b", "z"),
+                     drive("a", "x2")])
+    names = [d.fault for d, _ in plan]
+    assert names[0] == "down"
+    waits = {d.fault: {plan[j][0].fault for j in after} for d, after in plan}
+    assert waits["x"] == {"down"} and waits["y"] == {"down"}
+    assert waits["x2"] == {"down", "x"}  # same metric on the same target
+    assert waits["z"] == set()  # another target never waits
+
+
+def test_backfill_declines_to_its_end_value_at_the_end_time():
+    text = openmetrics((Backfill("A", "budget", {"persona": "tester"}, end_value=6000, slope=-10, history="1m"),),
+                       end=1000, step=15)
+    lines = [l for l in text.splitlines() if not l.startswith("#")]
+    assert text.startswith("# TYPE budget gauge") and text.endswith("# EOF\n")
+    assert lines[0] == 'budget{persona="tester"} 6600 940.000'
+    assert lines[-1] == 'budget{persona="tester"} 6000 1000.000'
+    assert len(lines) == 5
+
+
+def test_grafana_variables_expand_to_all_values_and_rate_windows_of_four_scrapes():
+    values = {**grafana_vars.builtins(1.0), **grafana_vars.resolve(
+        [{"name": "datasource", "type": "datasource"},
+         {"name": "persona", "type": "query", "includeAll": True, "allValue": ".*"},
+         {"name": "model", "type": "query", "query": "label_values(demo_total, model)"},
+         {"name": "env", "type": "custom", "query": "prod,staging"}],
+        lambda label, match: ["llama"] if (label, match) == ("model", "demo_total") else [])}
+    expr = 'rate(x{persona=~"$persona",model="${model}",env="[[env]]"}[$__rate_interval])'
+    assert grafana_vars.expand(expr, values) == 'rate(x{persona=~".*",model="llama",env="prod"}[60s])'
+    assert grafana_vars.leftover(grafana_vars.expand("$unknown", values)) == ["unknown"]
+
+
+def test_start_order_puts_dependencies_first():
+    class S:
+        def __init__(self, name, deps=()):
+            self.name, self.depends_on = name, deps
+
+    order = [s.name for s in start_order([S("prometheus", ("alertmanager",)), S("alertmanager"), S("sim")])]
+    assert order.index("alertmanager") < order.index("prometheus")
