@@ -5,7 +5,7 @@ name in reports, in JUnit, in docs and in `Suppress("id", "reason")`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..problem import Problem, Severity

@@ -11,7 +11,7 @@ from obsgate import render
 from obsgate.generate import generate
 from obsgate.load import load
 from obsgate.problem import Severity
-from obsgate.validate import context, drift, grafana, rules_tested, run
+from obsgate.validate import context, drift, rules_tested, run
 
 from validate_builders import FIXTURE, SCHEMAS, ROOT, alert, expect, make_ctx, rules_file
 
