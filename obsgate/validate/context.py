@@ -18,8 +18,15 @@ PROJECT, PATHS = "project", "paths"
 
 
 def default_schemas(root: Path) -> Path:
-    """The shared schema directory: `<root>/../shared/schemas` (see ../shared/schemas/README.md)."""
-    return (Path(root) / ".." / "shared" / "schemas").resolve()
+    """`<root>/../shared/schemas` where it exists (see its README), else the verbatim copy in `schemas/`.
+
+    The copy exists for checkouts without shared/ beside them, such as a GitHub runner;
+    tests/unit/test_schemas_copy.py keeps it identical to shared/.
+    """
+    shared = (Path(root) / ".." / "shared" / "schemas").resolve()
+    if shared.is_dir():
+        return shared
+    return (Path(root) / "schemas").resolve()
 
 
 @dataclass
