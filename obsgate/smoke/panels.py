@@ -14,7 +14,7 @@ from . import grafana_vars, http
 
 FAMILY = "panels"
 CHECK_ID = "smoke/panels"
-WAIT = 20.0  # a panel over a range needs a few scrapes before it has data
+WAIT = 45.0  # a panel over offsets or ranges needs that much history (ci: 40m of offsets = 40s); runs beside the scenarios
 
 
 def dashboards(ctx: Context) -> list[dict]:
