@@ -87,7 +87,10 @@ class SinkApp:
                 note = notification(self._seq, receiver, payload, time.time())
                 self._notes.append(note)
                 del self._notes[:-MAX_KEPT]
-            return json_response({"recorded": note["seq"], "receiver": receiver, "alerts": len(note["alerts"])})
+            # `ok: true` is what Slack's API answers; Alertmanager's Slack notifier treats JSON without it as a
+            # failure and retries the notification every group interval.
+            return json_response({"ok": True, "recorded": note["seq"], "receiver": receiver,
+                                  "alerts": len(note["alerts"])})
         if req.path == "/notifications":
             if req.method == "DELETE":
                 with self._lock:

@@ -45,6 +45,7 @@ def test_sink_app_records_lists_and_clears():
     app = SinkApp()
     resp = app.handle(Request("POST", "/hook/pager", {}, json.dumps(payload("firing", "A")).encode()))
     assert resp.status == 200 and json.loads(resp.body)["recorded"] == 1
+    assert json.loads(resp.body)["ok"] is True  # Alertmanager's Slack notifier needs it to count a success
     listed = json.loads(app.handle(Request("GET", "/notifications", {"alertname": ["A"]})).body)
     assert listed["count"] == 1 and listed["notifications"][0]["receiver"] == "pager"
     assert app.handle(Request("POST", "/hook/", {}, b"{}")).status == 400
