@@ -3,8 +3,8 @@ from obsgate import (AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook
                      TestCase)
 
 from catalog.agent import HTTP_REQUEST_DURATION, HTTP_REQUEST_ERRORS, RATE_LIMIT_REJECTED
-from rules_src.common_steps import (FIRING_ALERTS, histogram_p95, recent_alert_history, scrape_errors,
-                                   service_errors, target_health)
+from rules_src.common_steps import (FIRING_ALERTS, OLLAMA_MODELS, histogram_p95, recent_alert_history,
+                                   scrape_errors, service_errors, target_health)
 
 ERROR_RATIO = RecordingRule(
     "agent:http_request_errors:ratio_rate5m",
@@ -143,7 +143,7 @@ OLLAMA_DOWN = AlertRule(
     runbook=Runbook(
         impact="Every agent request that needs generation fails or falls back to a hosted provider.",
         steps=(target_health("ollama"), scrape_errors("ollama"),
-               Step("Models Ollama holds in memory", "ollama_loaded_models"), FIRING_ALERTS),
+               OLLAMA_MODELS, FIRING_ALERTS),
         causes=(Cause("Ollama process crashed (often out of memory)", "Host memory near 100% before the drop",
                       "Restart Ollama; load a smaller model"),
                 Cause("GPU driver or device error", "Ollama logs CUDA errors", "Reset the GPU or fall back to CPU")),

@@ -2,7 +2,7 @@
 from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step, TestCase
 
 from catalog.host import FS_AVAIL, MEMORY_AVAILABLE
-from rules_src.common_steps import FIRING_ALERTS, target_health
+from rules_src.common_steps import FIRING_ALERTS, LANCEDB_DISK, OLLAMA_MODELS, target_health
 
 CAPACITY_LINE = 0.8  # plan capacity so that sustained use stays below 80%
 REQUEST_CAPACITY = 50.0  # requests/s the agent sustained within its latency SLO in the last load test
@@ -55,7 +55,7 @@ DISK_FORECAST = AlertRule(
         steps=(
             Step("Free space forecast at 24 h", "predict_linear(host_filesystem_avail_bytes[6h], 24 * 3600)"),
             Step("Used share per filesystem", "mountpoint:host_filesystem_used:ratio"),
-            Step("LanceDB's own share", "lancedb:storage_usage:ratio"),
+            LANCEDB_DISK,
             target_health("host"),
         ),
         causes=(Cause("Bulk ingest into the vector store", "LanceDB used bytes rise at the same rate",
@@ -86,7 +86,7 @@ MEMORY_HIGH = AlertRule(
     runbook=Runbook(
         impact="Out-of-memory kills take down Ollama or LanceDB; the agent then fails requests.",
         steps=(Step("Memory used", "instance:host_memory_used:ratio"),
-               Step("Models Ollama holds in memory", "ollama_loaded_models"),
+               OLLAMA_MODELS,
                Step("Forecast in 30 days", "predict_linear(instance:host_memory_used:ratio[7d], 30 * 86400)"),
                FIRING_ALERTS),
         causes=(Cause("Too many or too large models loaded", "ollama_loaded_models rose", "Unload idle models"),

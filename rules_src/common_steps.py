@@ -38,3 +38,11 @@ def recent_alert_history(pattern: str) -> Step:
     """How often alerts matching `pattern` fired over the last day: is this new or a repeat?"""
     return Step("How often these alerts fired in the last 24 h",
                 f'sum by (alertname) (count_over_time(ALERTS{{alertname=~"{pattern}", alertstate="firing"}}[1d]))')
+
+
+OLLAMA_MODELS = Step("Models Ollama holds in memory", "ollama_loaded_models",
+                     note="Each loaded model holds its weights in host memory until Ollama unloads it.")
+LANCEDB_DISK = Step("Disk usage of the LanceDB volume", "lancedb:storage_usage:ratio",
+                    note="A nearly full volume slows compaction and search, and makes backups fail.")
+BACKUP_AGE = Step("Hours since the last successful LanceDB backup",
+                  "(time() - lancedb_last_backup_timestamp_seconds) / 3600")

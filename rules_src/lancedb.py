@@ -3,7 +3,9 @@ from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook,
 
 from catalog.lancedb import (BACKUP_VERIFICATION_FAILURES, LAST_BACKUP, LAST_RESTORE_TEST, STORAGE_CAPACITY,
                              STORAGE_USED)
-from rules_src.common_steps import FIRING_ALERTS, recent_alert_history, service_errors, target_health
+from rules_src.common_steps import BACKUP_AGE as BACKUP_AGE_STEP
+from rules_src.common_steps import (FIRING_ALERTS, LANCEDB_DISK, recent_alert_history, service_errors,
+                                   target_health)
 
 USAGE = RecordingRule("lancedb:storage_usage:ratio", "lancedb_storage_used_bytes / lancedb_storage_capacity_bytes")
 BACKUP_AGE = "time() - lancedb_last_backup_timestamp_seconds"
@@ -16,7 +18,7 @@ def _disk(used: str) -> dict[str, str]:
 
 
 DISK_STEPS = (
-    Step("Disk usage of the LanceDB volume", "lancedb:storage_usage:ratio"),
+    LANCEDB_DISK,
     Step("Growth over the last day (bytes per hour)", "deriv(lancedb_storage_used_bytes[1d]) * 3600"),
     Step("Size of the last backup (backups staged locally need room too)", "lancedb_backup_size_bytes"),
     Step("Old backups removed by retention in the last day", "increase(lancedb_backups_deleted_total[1d])"),
@@ -27,7 +29,7 @@ DISK_CAUSES = (
     Cause("Backup retention stopped deleting", "lancedb_backups_deleted_total flat", "Fix retention; delete by hand"),
 )
 BACKUP_STEPS = (
-    Step("Hours since the last successful backup", f"({BACKUP_AGE}) / 3600"),
+    BACKUP_AGE_STEP,
     Step("Backup failures by reason in the last day", "sum by (reason) (increase(lancedb_backup_failures_total[1d]))"),
     Step("Backup run time p95", "histogram_quantile(0.95, sum by (le) (rate(lancedb_backup_duration_seconds_bucket[1d])))"),
     target_health("lancedb"),
@@ -142,7 +144,7 @@ VERIFICATION_FAILED = AlertRule(
     runbook=Runbook(
         impact="The newest backup may be corrupt; the last verified backup is the real recovery point.",
         steps=(Step("Verification failures in the last day", "increase(lancedb_backup_verification_failures_total[1d])"),
-               Step("Hours since the last successful backup", f"({BACKUP_AGE}) / 3600"),
+               BACKUP_AGE_STEP,
                recent_alert_history("LanceDB.*"), service_errors("backoffice")),
         causes=(Cause("Backup written while the table was compacting", "Failure right after a compaction",
                       "Snapshot a fixed table version"),

@@ -2,7 +2,7 @@
 from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
 
 from catalog.rag import HIT_RATIO, MRR, RETRIEVAL_DURATION
-from rules_src.common_steps import FIRING_ALERTS, histogram_p95, service_errors
+from rules_src.common_steps import FIRING_ALERTS, LANCEDB_DISK, histogram_p95, service_errors
 
 MRR_1H = RecordingRule("rag:retrieval_mrr:avg1h", "avg(avg_over_time(rag_retrieval_mrr[1h]))")
 P95 = RecordingRule(
@@ -107,7 +107,7 @@ RAG_LATENCY_SLO_BREACH = AlertRule(
     runbook=Runbook(
         impact="Every agent answer waits longer for its context; the agent latency SLO burns.",
         steps=(histogram_p95("rag_retrieval_duration_seconds"),
-               Step("LanceDB disk usage (a full disk slows compaction and search)", "lancedb:storage_usage:ratio"),
+               LANCEDB_DISK,
                Step("Reranker fallbacks by reason (timeouts show a slow reranker)",
                     "sum by (reason) (rate(ragpp_fallback_total[10m]))"),
                FIRING_ALERTS),
