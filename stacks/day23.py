@@ -15,7 +15,8 @@ def simulator(name: str, job: str, port: int) -> Service:
         command=("python", "-m", "obsgate.sim.telemetry", "--job", job, "--port", str(port), "--service", name,
                  "--loki", "http://loki:3100"),
         native=Native(python_module="obsgate.sim.telemetry", args=(
-            "--job", job, "--port", "{port}", "--service", name, "--root", "{root}", "--loki", "http://127.0.0.1:3100")),
+            "--job", job, "--port", "{port}", "--service", name, "--root", "{root}",
+            "--loki", "http://127.0.0.1:{ports[loki]}")),
     )
 
 
@@ -139,7 +140,7 @@ STACK = Stack(
             env={"OBSGATE_LLM_UPSTREAM": "http://ollama:11434"},
             command=("python", "-m", "obsgate.sim.gateway", "--port", "8089", "--loki", "http://loki:3100"),
             native=Native(python_module="obsgate.sim.gateway", args=(
-                "--port", "{port}", "--root", "{root}", "--loki", "http://127.0.0.1:3100")),
+                "--port", "{port}", "--root", "{root}", "--loki", "http://127.0.0.1:{ports[loki]}")),
         ),
         Service(
             name="alert-sink", image=SIM_IMAGE, tag="local", build=".", port=9099, health="/healthz",

@@ -21,7 +21,8 @@ class Native:
     """How the native runtime starts a service: a binary (in .tools/bin or a Python module) and args.
 
     Args may use {gen} (rendered config dir), {data} (data dir), {tools} (.tools/bin), {port}, {root}
-    (project root), {run} (.run/) and {home} (the install dir above the binary's bin/).
+    (project root), {run} (.run/), {home} (the install dir above the binary's bin/) and {ports[NAME]}
+    (another service's port, e.g. `http://127.0.0.1:{ports[loki]}`).
     """
 
     binary: str = ""

@@ -18,6 +18,7 @@ from ..generate.loki import LOKI_GRPC_PORT
 from . import backfill, config, health, ports, procs
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult
 from .layout import Layout, tail
+from .signals import deferred
 
 # Why a docker-only service has no local process (the smoke report repeats it).
 STAND_INS = {"ollama": "docker only; the LLM gateway's built-in simulator backend stands in for it"}
@@ -81,7 +82,8 @@ class NativeRuntime(Runtime):
         binary = self._binary(nat.binary) if nat.binary else ""
         values = {"gen": str(self.layout.gen), "data": str(self.layout.data(svc.name)),
                   "tools": str(tools.bin_dir(self.root)), "port": str(svc.port), "root": str(self.root),
-                  "run": str(self.layout.run), "home": str(Path(binary).resolve().parent.parent) if binary else ""}
+                  "run": str(self.layout.run), "home": str(Path(binary).resolve().parent.parent) if binary else "",
+                  "ports": {s.name: s.port for s in self.project.stack.services}}
         args = [a.format_map(values) for a in nat.args]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **{k: v.format_map(values) for k, v in nat.env.items()}}
         if nat.python_module:
@@ -150,9 +152,10 @@ class NativeRuntime(Runtime):
         for svc in todo:
             self.layout.data(svc.name).mkdir(parents=True, exist_ok=True)
             cmd, env = commands[svc.name]
-            proc = procs.spawn(cmd, self.layout.log(svc.name), self.layout.service_dir(svc.name), env)
-            self._record(state, svc.name, proc, cmd, svc.port)
-            result.started.append(svc.name)
+            with deferred(reraise=True):  # no signal between starting a process and recording its pid
+                proc = procs.spawn(cmd, self.layout.log(svc.name), self.layout.service_dir(svc.name), env)
+                self._record(state, svc.name, proc, cmd, svc.port)
+                result.started.append(svc.name)
         result.timings["spawn"] = time.monotonic() - t1
         return result
 

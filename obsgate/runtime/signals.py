@@ -32,8 +32,9 @@ def interruptible():
 
 
 @contextlib.contextmanager
-def deferred():
-    """Hold SIGTERM/SIGINT while cleaning up (a second Ctrl-C must not abort `down` halfway)."""
+def deferred(reraise: bool = False):
+    """Hold SIGTERM/SIGINT for the block: a process spawned must be recorded before anything stops us,
+    and a second Ctrl-C must not abort `down` halfway. With `reraise`, a held signal is raised after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -44,3 +45,5 @@ def deferred():
     finally:
         for sig, h in old.items():
             signal.signal(sig, h)
+    if got and reraise:
+        raise Interrupted(got[0])

@@ -266,6 +266,11 @@ def run_backfilled(ctx: Context, obs: Observer, rule, fill: dict, target: Target
     window = _windows(ctx.project, rule, target)
     for_s = seconds(scale_duration(rule.for_, target.profile.time_scale))
     left = fill["end"] + window - for_s - time.time()
+    fire_at = fill["end"] + for_s + 3 * seconds(target.profile.evaluation_interval) - time.time()
+    if fire_at > ctx.scenario_budget:
+        return Case(FAMILY, f"{rule.name} (backfill)", path=rule.source.path, line=rule.source.line).skip(
+            f"fires {fire_at:.0f}s from now under profile `{target.profile.name}` (budget {ctx.scenario_budget:.0f}s); "
+            "the ci profile compresses time: `obsgate ci`")
     if left < 2:
         return Case(FAMILY, f"{rule.name} (backfill)", path=rule.source.path, line=rule.source.line).skip(
             f"the backfilled history ended {time.time() - fill['end']:.0f}s ago and the rule's {window:.0f}s window "
