@@ -60,11 +60,41 @@ class Runner:
         return len(self.ctx.promql(expr))
 
 
+def history_needed(ctx: Context, expr: str, target: Target) -> float:
+    """Seconds of history a PromQL query needs before it returns anything (its longest offset), through the
+    recording rules it reads as rendered for this profile: `offset 40m` shows nothing in a stack up for a minute."""
+    from .. import promql
+    from ..generate.prometheus import expr_for
+
+    recorded, need, todo, seen = ctx.project.recorded, 0.0, [expr], set()
+    while todo:
+        try:
+            ast = promql.parse(todo.pop())
+        except promql.PromQLError:
+            continue
+        spans: list[float] = []
+
+        def visit(node) -> None:
+            off = getattr(getattr(node, "vector_selector", node), "offset", None)
+            if off:  # a range returns data from its first samples; an offset only once that much history exists
+                spans.append(off.total_seconds())
+            name = getattr(node, "name", None)
+            if name in recorded and name not in seen:
+                seen.add(name)
+                todo.append(expr_for(recorded[name], target))
+
+        promql.walk(ast, visit)
+        need += max(spans, default=0.0)
+    return need
+
+
 def check(ctx: Context) -> list[Case]:
     runner = Runner(ctx)
     scrape = seconds(ctx.stack_profile().scrape_interval) or 15.0
     builtin = grafana_vars.builtins(scrape)
     board_src = {b.uid: b for b in ctx.project.boards}
+    target = Target(profile=ctx.stack_profile(), runtime="native")
+    uptime = time.time() - float(ctx.state.get("started_at") or time.time())
     work: list[tuple[Case, list[tuple[str, str]]]] = []
     for board in dashboards(ctx):
         uid = board.get("uid", "")
@@ -80,7 +110,14 @@ def check(ctx: Context) -> list[Case]:
             if sup:
                 work.append((case.skip(f"suppressed: {sup.reason}"), []))
                 continue
-            work.append((case, [(_kind(panel, t), grafana_vars.expand(t["expr"], values)) for t in targets]))
+            queries = [(_kind(panel, t), grafana_vars.expand(t["expr"], values)) for t in targets]
+            need = max((history_needed(ctx, e, target) for k, e in queries if k == "prometheus"), default=0.0)
+            if need > uptime + WAIT:
+                work.append((case.skip(f"needs about {need:.0f}s of history (offsets, recording rules "
+                                       f"included) under profile `{ctx.profile}`; the stack has run {uptime:.0f}s"),
+                             []))
+                continue
+            work.append((case, queries))
     t0 = time.monotonic()
     pending = [(c, q) for c, q in work if c.status != SKIPPED]
     while pending:

@@ -76,3 +76,19 @@ def test_start_order_puts_dependencies_first():
 
     order = [s.name for s in start_order([S("prometheus", ("alertmanager",)), S("alertmanager"), S("sim")])]
     assert order.index("alertmanager") < order.index("prometheus")
+
+
+def test_panel_history_counts_offsets_through_recording_rules_as_rendered_per_profile():
+    from pathlib import Path
+
+    from obsgate.generate.target import Target
+    from obsgate.load import load
+    from obsgate.smoke.base import Context
+    from obsgate.smoke.panels import history_needed
+
+    project = load(Path(__file__).resolve().parents[3])
+    for name in ("local", "ci"):
+        ctx = Context(project, Path("."), {}, profile=name)
+        target = Target(profile=project.stack.profile(name), runtime="native")
+        assert history_needed(ctx, "rate(x[5m] offset 2m)", target) == 120.0  # panel queries are not compressed
+        assert history_needed(ctx, "rate(x[5m])", target) == 0.0
