@@ -18,7 +18,7 @@ def mongo_uri(tmp_path_factory):
     port = free_port()
     (tmp / "data").mkdir()
     proc = start([tool("ferretdb"), f"--listen-addr=127.0.0.1:{port}", "--handler=sqlite",
-                  f"--sqlite-url=file:{tmp / 'data'}/", "--telemetry=disable", "--debug-addr=-", "--log-level=warn"],
+                  f"--sqlite-url=file:{tmp / 'data'}/", f"--state-dir={tmp}", "--telemetry=disable", "--debug-addr=-", "--log-level=warn"],
                  tmp / "ferretdb.log")
     uri = f"mongodb://127.0.0.1:{port}/obsgate"
     try:
