@@ -60,7 +60,7 @@ def bench_generate() -> None:
 # validate's synthetic project is smaller than generate's: promtool's unit tests evaluate every rule of a
 # group file once per test group, so promtool's own time grows with rules x tests (about 24 s per group of
 # 100 alerts with 200 tests here; the `half` project would spend ~10 minutes in promtool alone).
-VALIDATE_SIZE = dict(dashboards=20, panels=12, alerts=200)
+VALIDATE_SIZE = SIZES["full"]  # the synthetic project of the foundation issue
 
 
 def split_seconds(root: Path) -> tuple[dict[str, float], float]:

@@ -32,7 +32,7 @@ def write_project(dest: Path, dashboards: int, panels: int, alerts: int) -> Path
                          f'job="{job}", labels={{"route": ["a", "b", "c"]}})')
     (dest / "catalog" / "synth.py").write_text("\n".join(lines) + "\n")
 
-    per_group = 100
+    per_group = 10  # a realistic group size; promtool evaluates every rule of a file for every test
     for g in range(0, alerts, per_group):
         body = [textwrap.dedent("""\
             from obsgate import AlertRule, Cause, RuleGroup, Runbook, TestCase
