@@ -6,6 +6,7 @@ Each section is a function in SECTIONS; run one with `scripts/bench.py generate`
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,7 @@ def split_seconds(root: Path) -> tuple[dict[str, float], float]:
     checks on a thread pool, so its wall time is shorter than tools + own.
     """
     sys.path.insert(0, str(ROOT))
+    os.environ["OBSGATE_PROMTOOL_JOBS"] = "1"  # tools one after another, so tools + own = total exactly
     from obsgate import render
     from obsgate.commands.generate import produce
     from obsgate.validate import context
@@ -90,6 +92,8 @@ def split_seconds(root: Path) -> tuple[dict[str, float], float]:
 
 
 def bench_validate() -> None:
+    # a synthetic project has no .tools/ of its own: let it find this checkout's pinned tools on PATH
+    os.environ["PATH"] = f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     dest = WORK / "validate"
     if not (dest / "catalog").is_dir():
         write_project(dest, **VALIDATE_SIZE)

@@ -75,7 +75,9 @@ def test_rules(promtool: str, files: list[str], cwd: Path | None = None, timings
         p = Path(cwd or ".") / f
         return p.stat().st_size if p.is_file() else 0
 
-    groups = batches(files, {f: size(f) for f in files}, jobs or os.cpu_count() or 1)
+    # OBSGATE_PROMTOOL_JOBS=1 runs one batch: `make bench` uses it to measure promtool's own time exactly
+    jobs = jobs or int(os.environ.get("OBSGATE_PROMTOOL_JOBS", "0")) or os.cpu_count() or 1
+    groups = batches(files, {f: size(f) for f in files}, jobs)
     with tempfile.TemporaryDirectory(prefix="obsgate-promtool-") as tmp:
         def one(i: int, group: list[str]) -> tuple[list[TestResult], Result]:
             report = Path(tmp) / f"junit-{i}.xml"
