@@ -161,17 +161,21 @@ class NativeRuntime(Runtime):
 
     def _backfill(self) -> dict:
         fills = backfill.for_project(self.project)
-        if not fills:
+        target = config.target_for(self.project, self.layout, "native", self.profile)
+        hists = backfill.histories(self.project, target)
+        if not fills and not hists:
             return {}
         promtool = self._binary("promtool")
         if not promtool:
             return {"skipped": "promtool is not installed (run `make tools`)"}
         step = seconds(self.project.stack.profile(self.profile).scrape_interval) or 15.0
         try:
-            return backfill.write_blocks(promtool, fills, self.layout.data("prometheus"), step,
-                                         self.layout.service_dir("prometheus"))
+            done = backfill.write_blocks(
+                promtool, fills, self.layout.data("prometheus"), step, self.layout.service_dir("prometheus"),
+                baseline=lambda end: backfill.baseline_lines(self.project, hists, target, end, step))
         except (RuntimeError, OSError) as exc:
             return {"skipped": str(exc)}
+        return {**done, "history": backfill.history_evidence(hists)}
 
     def _check_ports(self, services) -> None:
         busy = []

@@ -54,10 +54,21 @@ def _windows(project, rule, target: Target) -> float:
     return longest
 
 
-def fire_within(project, rule, target: Target) -> float:
+def _fill_time(project, rule, target: Target, history: float) -> float:
+    """How long live data must flow before the rule's windows can show the fault: its longest window, or,
+    when backfilled baseline history already fills the long raw windows, the longest one the gate fills live."""
+    if history:
+        raw, rec = backfill.windows(project, rule, target)
+        spans = list(raw.values()) + list(rec.values())
+        if max(raw.values(), default=0.0) <= history and max(rec.values(), default=0.0) <= backfill.LIVE_FILL:
+            return max((w for w in spans if w <= backfill.LIVE_FILL), default=0.0)
+    return _windows(project, rule, target)
+
+
+def fire_within(project, rule, target: Target, history: float = 0.0) -> float:
     prof = target.profile
     interval = seconds(prof.loki_eval_interval if isinstance(rule, LokiAlertRule) else prof.evaluation_interval)
-    return (seconds(scale_duration(rule.for_, prof.time_scale)) + _windows(project, rule, target)
+    return (seconds(scale_duration(rule.for_, prof.time_scale)) + _fill_time(project, rule, target, history)
             + 3 * interval + 3 * seconds(prof.scrape_interval) + seconds(prof.group_wait or "1s") + SLACK)
 
 
@@ -143,12 +154,13 @@ def _wait(fn, deadline: float, interval: float = 0.25):
 class AlertRun:
     """The evidence for one alert of a drive, filled stage by stage; `error` names the first stage that failed."""
 
-    def __init__(self, ctx: Context, obs: Observer, rule, labels: dict, target: Target) -> None:
+    def __init__(self, ctx: Context, obs: Observer, rule, labels: dict, target: Target, history: float = 0.0) -> None:
         self.ctx, self.obs, self.rule, self.labels = ctx, obs, rule, labels
         full = {**alert_labels(rule), **labels}
         self.receivers = routing.receivers_for(obs.routing, full)
         self.checkable = [r for r in self.receivers if obs.sink and routing.sink_checkable(obs.routing, r)]
-        self.fire_budget = fire_within(ctx.project, rule, target)
+        self.history = history
+        self.fire_budget = fire_within(ctx.project, rule, target, history)
         self.resolve_budget = resolve_within(ctx.project, rule, target)
         self.stages: list[str] = []
         self.error = ""
@@ -202,6 +214,9 @@ class AlertRun:
         case = Case(FAMILY, f"{rule.name} ({fault})", query=f"ALERTS{{{sel}}}",
                     value=", ".join(self.stages), seconds=time.monotonic() - self.t0,
                     path=rule.source.path, line=rule.source.line)
+        if self.history:
+            case.query += (f" over {self.history:.0f}s of simulator baseline backfilled with promtool tsdb "
+                           "create-blocks-from openmetrics")
         receivers = ", ".join(self.receivers)
         unchecked = [r for r in self.receivers if r not in self.checkable]
         if unchecked:
@@ -221,7 +236,7 @@ def _fault(ctx: Context, drive: Drive, method: str) -> None:
 
 
 def run_drive(ctx: Context, obs: Observer, drive: Drive, target: Target) -> list[Case]:
-    runs = [AlertRun(ctx, obs, r, dict(r.scenario.expect_labels), target) for r in drive.rules]
+    runs = [AlertRun(ctx, obs, r, dict(r.scenario.expect_labels), target, _history(ctx, r)) for r in drive.rules]
     for run in runs:
         run.t0 = time.monotonic()
         quiet = _wait(lambda: not obs.firing(run.rule, run.labels), time.monotonic() + 10)
@@ -284,6 +299,11 @@ def run_backfilled(ctx: Context, obs: Observer, rule, fill: dict, target: Target
     return case
 
 
+def _history(ctx: Context, rule) -> float:
+    """Seconds of baseline history backfilled for the rule's long windows (0 when none)."""
+    return float(((ctx.state.get("backfill") or {}).get("history") or {}).get(rule.name, {}).get("span", 0.0))
+
+
 def check(ctx: Context) -> list[Case]:
     project = ctx.project
     target = Target(profile=ctx.stack_profile(), runtime="native")
@@ -309,11 +329,12 @@ def check(ctx: Context) -> list[Case]:
     budget = ctx.scenario_budget
     runnable = []
     for drive in drives:
-        slow = [r for r in drive.rules if fire_within(project, r, target) > budget]
+        slow = [r for r in drive.rules if fire_within(project, r, target, _history(ctx, r)) > budget]
         if slow:
             for r in slow:
                 cases.append(Case(FAMILY, f"{r.name} ({drive.fault})", path=r.source.path, line=r.source.line).skip(
-                    f"needs up to {fire_within(project, r, target):.0f}s to fire under profile `{target.profile.name}`"
+                    f"needs up to {fire_within(project, r, target, _history(ctx, r)):.0f}s to fire under profile "
+                    f"`{target.profile.name}`"
                     f" (budget {budget:.0f}s); " + (f"that is with time compressed {target.profile.time_scale}x already"
                     if target.profile.time_scale > 1 else "the ci profile compresses time: `obsgate ci`")))
             drive = Drive(drive.target, drive.fault, drive.scenario, [r for r in drive.rules if r not in slow])
