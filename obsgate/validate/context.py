@@ -17,16 +17,20 @@ from .series import SeriesIndex
 PROJECT, PATHS = "project", "paths"
 
 
-def default_schemas(root: Path) -> Path:
-    """`<root>/../shared/schemas` where it exists (see its README), else the verbatim copy in `schemas/`.
+# obsgate's own checkout carries a verbatim copy of the schemas (schemas/), used when no other is found
+_CHECKOUT_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
-    The copy exists for checkouts without shared/ beside them, such as a GitHub runner;
-    tests/unit/test_schemas_copy.py keeps it identical to shared/.
+
+def default_schemas(root: Path) -> Path:
+    """`<root>/../shared/schemas` where it exists (see its README), else a verbatim copy in `schemas/`.
+
+    The copies exist for checkouts without shared/ beside them, such as a GitHub runner or a project
+    of the user's; tests/unit/test_schemas_copy.py keeps obsgate's copy identical to shared/.
     """
-    shared = (Path(root) / ".." / "shared" / "schemas").resolve()
-    if shared.is_dir():
-        return shared
-    return (Path(root) / "schemas").resolve()
+    for candidate in (Path(root) / ".." / "shared" / "schemas", Path(root) / "schemas", _CHECKOUT_SCHEMAS):
+        if candidate.resolve().is_dir():
+            return candidate.resolve()
+    return (Path(root) / ".." / "shared" / "schemas").resolve()
 
 
 @dataclass

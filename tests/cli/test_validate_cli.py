@@ -10,11 +10,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from obsgate.validate.context import default_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "validate"
 PROJECT = ROOT / "tests" / "fixtures" / "project"
-SCHEMAS = (ROOT / ".." / "shared" / "schemas").resolve()
+SCHEMAS = default_schemas(ROOT)
 SKIPPED_LINTERS = {("external/pint", "warning"), ("external/dashboard-linter", "warning")}
 
 

@@ -23,9 +23,10 @@ from obsgate.load import load
 from obsgate.project import Board
 from obsgate.promql import parse, selectors, substitute_grafana
 from obsgate.validate.series import TARGET_SERIES
+from obsgate.validate.context import default_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT.parent / "shared" / "schemas" / "grafana"
+SCHEMAS = default_schemas(ROOT) / "grafana"
 WHERE = SourceRef("dashboards_src/x.py", 7)
 SENTINEL_RANGE = 4242  # seconds; stands in for $__rate_interval so the AST shows which ranges used it
 

@@ -7,12 +7,13 @@ import yaml
 
 from obsgate.generate import generate
 from obsgate.load import load
+from obsgate.validate.context import default_schemas
 
 
 @pytest.fixture(scope="module")
 def crd_schema(request):
-    root = request.config.rootpath
-    crd = yaml.safe_load((root.parent / "shared" / "schemas" / "k8s" / "monitoring.coreos.com_prometheusrules.yaml").read_text())
+    schemas = default_schemas(request.config.rootpath)
+    crd = yaml.safe_load((schemas / "k8s" / "monitoring.coreos.com_prometheusrules.yaml").read_text())
     return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import yaml
 
 from obsgate.validate import context
+from obsgate.validate.context import default_schemas
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = ROOT / "tests" / "fixtures" / "project"
-SCHEMAS = (ROOT / ".." / "shared" / "schemas").resolve()
+SCHEMAS = default_schemas(ROOT)
 DS = {"type": "prometheus", "uid": "${datasource}"}
 FULL = {"summary": "Something is wrong", "description": "What is wrong and why it matters.",
         "runbook_url": "https://runbooks.example/X.md"}
