@@ -33,7 +33,7 @@ doctor: $(VENV)
 test: setup
 	$(PY) -m pytest -q
 
-test-unit: $(VENV)
+test-unit: setup
 	$(PY) -m pytest -q -m "not live" $(PYTEST_ARGS)
 
 bench: setup
