@@ -10,7 +10,7 @@ from ..runtime.session import format_timings, start, stop
 from ..runtime.signals import Interrupted, interruptible
 from ..smoke import FAMILIES
 from . import smoke as smoke_cmd
-from .common import EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
+from .common import EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_with_profile
 from .up import report
 
 
@@ -29,12 +29,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     try:
-        project = load_or_report(args.root)
-        project.stack.profile(args.profile)
+        project = load_with_profile(args.root, args.profile)
     except BadInput:
-        return EXIT_USAGE
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     phases: dict[str, float] = {}
     t0 = time.monotonic()

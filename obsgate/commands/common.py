@@ -23,3 +23,14 @@ def load_or_report(root: Path) -> Project:
             if issue.hint:
                 print(f"  hint: {issue.hint}", file=sys.stderr)
         raise BadInput() from None
+
+
+def load_with_profile(root: Path, profile: str) -> Project:
+    """The project, with `profile` known to its stack; an unknown profile is bad input too."""
+    project = load_or_report(root)
+    try:
+        project.stack.profile(profile)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        raise BadInput() from None
+    return project

@@ -6,7 +6,7 @@ import sys
 from ..runtime import StackError
 from ..runtime.session import format_timings, start
 from ..runtime.signals import Interrupted
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_with_profile
 
 
 def add_arguments(parser) -> None:
@@ -19,12 +19,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     try:
-        project = load_or_report(args.root)
-        project.stack.profile(args.profile)
+        project = load_with_profile(args.root, args.profile)
     except BadInput:
-        return EXIT_USAGE
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     try:
         started = start(args.root, project, args.runtime, args.profile, wipe=args.wipe, timeout=args.timeout)
