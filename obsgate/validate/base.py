@@ -6,6 +6,7 @@ name in reports, in JUnit, in docs and in `Suppress("id", "reason")`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from ..problem import Problem, Severity
@@ -71,3 +72,11 @@ def tool_crashed(check: str, tool: str, detail: str, path: str = "") -> Problem:
 def tick(value: Any) -> str:
     """Values in messages are shown in backticks."""
     return f"`{value}`"
+
+
+def ctx_files(ctx, kind: str, fallback_glob: str) -> dict[Path, str]:
+    """{file on disk: path as reports show it} from validate's Context, or a glob under ctx.root."""
+    if hasattr(ctx, "of"):
+        return {Path(f.disk): f.path for f in ctx.of(kind) if f.error is None}
+    root = Path(ctx.root)
+    return {p: p.relative_to(root).as_posix() for p in sorted(root.glob(fallback_glob))}

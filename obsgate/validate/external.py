@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..problem import Problem, Severity
+from .base import ctx_files
 from ..tools import find
 
 PINT = "external/pint"
@@ -180,14 +181,6 @@ def _panel_line(message: str, source: str) -> int:
         if needle.search(text):
             return number
     return 0
-
-
-def ctx_files(ctx, kind: str, fallback_glob: str) -> dict[Path, str]:
-    """{file on disk: path as reports show it} from validate's Context, or a glob under ctx.root."""
-    if hasattr(ctx, "of"):
-        return {Path(f.disk): f.path for f in ctx.of(kind) if f.error is None}
-    root = Path(ctx.root)
-    return {p: p.relative_to(root).as_posix() for p in sorted(root.glob(fallback_glob))}
 
 
 def _tool(ctx, name: str) -> str | None:

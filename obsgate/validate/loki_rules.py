@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..problem import Problem, Severity
+from .base import ctx_files
 from ..tools import find
 
 CHECK = "loki/rules"
@@ -57,14 +58,6 @@ def check(ctx) -> list[Problem]:
     if tool.found and getattr(ctx, "timings", None) is not None:
         ctx.timings.append(("lokitool", time.perf_counter() - started))
     return problems
-
-
-def ctx_files(ctx, kind: str, fallback_glob: str) -> dict[Path, str]:
-    """{file on disk: path as reports show it} from validate's Context, or a glob under ctx.root."""
-    if hasattr(ctx, "of"):
-        return {Path(f.disk): f.path for f in ctx.of(kind) if f.error is None}
-    root = Path(ctx.root)
-    return {p: p.relative_to(root).as_posix() for p in sorted(root.glob(fallback_glob))}
 
 
 def check_files(paths, lokitool: str | None, root: Path | None = None, shown=None) -> list[Problem]:
