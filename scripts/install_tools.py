@@ -103,6 +103,9 @@ def main(argv: list[str]) -> int:
     todo = {n: s for n, s in selected.items() if not is_current(n, s)}
     if not todo:
         return 0
+    if shutil.which("go") is None and Path("/usr/local/go/bin/go").is_file():
+        # the official Go install location, when a minimal environment leaves it off PATH
+        os.environ["PATH"] = f"/usr/local/go/bin{os.pathsep}{os.environ.get('PATH', '')}"
     if shutil.which("go") is None:
         return debian_fallback(todo)
     BIN.mkdir(parents=True, exist_ok=True)
