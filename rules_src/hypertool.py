@@ -1,5 +1,5 @@
 """Hypertool persona/workflow alerts: budgets, quality gates, switching storms, slow stages, tracing."""
-from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
+from obsgate import AlertRule, Cause, Effect, History, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
 
 from catalog.hypertool import (LANGFUSE_TRACES, PERSONA_SWITCHES, QUALITY_GATE, STAGE_DURATION,
                                TOKEN_BUDGET_REMAINING)
@@ -81,6 +81,9 @@ TOKEN_BUDGET_DEPLETION_PREDICTED = AlertRule(
     ),
     no_scenario="needs 30 minutes of history for predict_linear; the live gate backfills it with "
                 "`promtool tsdb create-blocks-from openmetrics` instead of waiting",
+    # The budget falls 10 tokens/s and ends at 6000: above zero, yet projected below zero within the
+    # hour (6000 - 10*3600 < 0), for the whole 30 minutes.
+    history=History(TOKEN_BUDGET_REMAINING, {"persona": "tester"}, end_value=6000.0, slope=-10.0, span="30m"),
 )
 
 HIGH_QUALITY_GATE_FAILURE_RATE = AlertRule(

@@ -1,6 +1,6 @@
 """The vocabulary users write in catalog/, stacks/, rules_src/ and dashboards_src/."""
 from .catalog import Label, LogStream, Metric, MetricType
-from .rules import (AlertRule, Cause, Effect, LogEffect, LokiAlertRule, LokiRuleGroup, RecordingRule, RuleGroup, Runbook,
+from .rules import (AlertRule, Cause, Effect, History, LogEffect, LokiAlertRule, LokiRuleGroup, RecordingRule, RuleGroup, Runbook,
                     Scenario, Step, Suppress)
 from .slo import SLO
 from .source import DefinitionError, SourceRef
@@ -8,7 +8,7 @@ from .stack import Native, Profile, Receiver, Route, Routing, Service, Stack, Vo
 from .testcase import Expect, LokiTestCase, Sample, TestCase
 
 __all__ = [
-    "AlertRule", "Cause", "DefinitionError", "Effect", "LogEffect", "Expect", "Label", "LogStream", "LokiAlertRule", "LokiRuleGroup",
+    "AlertRule", "Cause", "DefinitionError", "Effect", "History", "LogEffect", "Expect", "Label", "LogStream", "LokiAlertRule", "LokiRuleGroup",
     "LokiTestCase", "Metric", "MetricType", "Native", "Profile", "Receiver", "RecordingRule", "Route", "Routing",
     "RuleGroup", "Runbook", "SLO", "Sample", "Scenario", "Service", "SourceRef", "Stack", "Step", "Suppress", "TestCase",
     "Volume",

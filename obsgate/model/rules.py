@@ -109,6 +109,24 @@ class LogEffect:
 
 
 @dataclass(frozen=True)
+class History:
+    """An alert driven by history rather than a fault: a linear series the live gate backfills.
+
+    The series ends at `end_value` when Prometheus starts and changed by `slope` per second over
+    `span` before that; it carries the metric's job and `labels`.
+    """
+
+    metric: object  # a catalog Metric (or its name)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    end_value: float = 0.0
+    slope: float = 0.0
+    span: str = "30m"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metric", getattr(self.metric, "name", self.metric))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """How the live gate drives an alert: a named simulator fault, its effects, the labels expected.
 
@@ -171,6 +189,7 @@ class AlertRule:
     runbook: Runbook | None = None
     scenario: Scenario | None = None
     no_scenario: str = ""
+    history: History | None = None
     keep_firing_for: str = ""
     suppress: tuple[Suppress, ...] = ()
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)

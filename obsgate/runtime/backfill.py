@@ -36,17 +36,17 @@ class Backfill:
     history: str = "30m"
 
 
-# Alerts whose scenario is history, not a fault. The budget falls 10 tokens/s and ends at 6000:
-# above zero, yet projected below zero within the hour (6000 - 10*3600 < 0), for the whole 30 minutes.
-BACKFILLS = (
-    Backfill("TokenBudgetDepletionPredicted", "hypertool_persona_token_budget_remaining",
-             {"job": "hypertool", "instance": "backfill", "persona": "tester"}, end_value=6000.0, slope=-10.0),
-)
-
-
 def for_project(project) -> tuple[Backfill, ...]:
-    names = {a.name for a in project.alerts}
-    return tuple(b for b in BACKFILLS if b.alert in names)
+    """The linear fills of the alerts that declare a `History` (their scenario is history, not a fault)."""
+    fills = []
+    for rule in project.alerts:
+        hist = getattr(rule, "history", None)
+        if hist is None:
+            continue
+        metric = project.metric(hist.metric)
+        labels = {"job": metric.job if metric else "", "instance": "backfill", **hist.labels}
+        fills.append(Backfill(rule.name, hist.metric, labels, hist.end_value, hist.slope, hist.span))
+    return tuple(fills)
 
 
 def openmetrics(fills, end: int, step: float, mtype: str = "gauge") -> str:
