@@ -70,6 +70,14 @@ def _defined_here(obj, path: Path) -> bool:
     return src is not None and src.path == relpath(path)
 
 
+class JsonnetError(Exception):
+    """A .jsonnet dashboard that does not evaluate, located as `path:line` for the load report."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.issue = LoadIssue(path, line, message)
+        super().__init__(str(self.issue))
+
+
 def _jsonnet_board(path: Path, root: Path) -> Board:
     import _jsonnet  # the jsonnet binding
 
@@ -84,17 +92,11 @@ def _jsonnet_board(path: Path, root: Path) -> Board:
             if len(parts) >= 2 and parts[0].endswith(path.name) and parts[1].isdigit():
                 line = int(parts[1])
                 break
-        raise DefinitionError_at(relpath(path), line, f"jsonnet: {first}")
+        raise JsonnetError(relpath(path), line, f"jsonnet: {first}")
     data = json.loads(text)
     if not isinstance(data, dict) or "uid" not in data:
-        raise DefinitionError_at(relpath(path), 1, "jsonnet dashboard must evaluate to an object with a `uid`")
+        raise JsonnetError(relpath(path), 1, "jsonnet dashboard must evaluate to an object with a `uid`")
     return Board(uid=data["uid"], dashboard=data, path=relpath(path), line=1)
-
-
-class DefinitionError_at(Exception):
-    def __init__(self, path: str, line: int, message: str) -> None:
-        self.issue = LoadIssue(path, line, message)
-        super().__init__(str(self.issue))
 
 
 def load(root: Path) -> Project:
@@ -124,7 +126,7 @@ def load(root: Path) -> Project:
                 for path in sorted(folder.glob("*.jsonnet")):
                     try:
                         found["boards"].append(_jsonnet_board(path, root))
-                    except DefinitionError_at as exc:
+                    except JsonnetError as exc:
                         issues.append(exc.issue)
     finally:
         sys.path.remove(str(root))
