@@ -3,11 +3,13 @@
 
 Each tool is built from its own Go module under tools/<name>/ so that its dependency
 versions stay independent; versions come from tools/versions.toml only. A tool whose stamp
-matches its pinned version is skipped, so a warm run is a no-op. Without Go, it falls back to
-Debian's packages where they exist and says which version that gives.
+matches its pinned version is skipped, so a warm run is a no-op. Modules are downloaded before
+anything asks for their directory, so empty GOMODCACHE and GOCACHE work. Without Go, it falls back
+to Debian's packages where they exist and says which version that gives.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = ROOT / "tools" / "versions.toml"
 BIN = ROOT / ".tools" / "bin"
 STAMPS = ROOT / ".tools" / "stamps"
+TAIL_LINES = 20
+
+
+class StepFailed(Exception):
+    """A go command failed: names the tool, the step, the command and its last output lines."""
+
+    def __init__(self, tool: str, step: str, cmd: list[str], rc: int, output: str):
+        tail = "\n".join(output.rstrip().splitlines()[-TAIL_LINES:])
+        super().__init__(f"tools: {tool}: {step} failed (exit {rc})\n  command: {' '.join(cmd)}\n"
+                         f"  last lines:\n" + "\n".join("    " + line for line in tail.splitlines()))
 
 
 def stamp_text(spec: dict) -> str:
@@ -27,10 +39,22 @@ def stamp_text(spec: dict) -> str:
     return f"{spec['module']}@{spec['version']} {' '.join(spec['packages'])}\n"
 
 
+def binaries(spec: dict) -> list[Path]:
+    return [BIN / Path(p).name for p in spec["packages"]]
+
+
 def is_current(name: str, spec: dict) -> bool:
     stamp = STAMPS / name
-    binaries = [BIN / Path(p).name for p in spec["packages"]]
-    return stamp.is_file() and stamp.read_text() == stamp_text(spec) and all(b.is_file() for b in binaries)
+    return stamp.is_file() and stamp.read_text() == stamp_text(spec) and all(b.is_file() for b in binaries(spec))
+
+
+def go(tool: str, step: str, args: list[str], cwd: Path, env: dict) -> str:
+    """Run one go command; its output is echoed through and returned, and a failure raises StepFailed."""
+    cmd = ["go", *args]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise StepFailed(tool, step, cmd, proc.returncode, proc.stdout)
+    return proc.stdout
 
 
 def build(name: str, spec: dict) -> float:
@@ -38,31 +62,43 @@ def build(name: str, spec: dict) -> float:
     env = dict(os.environ)
     if spec.get("nosumdb"):
         env["GONOSUMDB"] = ",".join(spec["nosumdb"])
+    tools_dir = ROOT / "tools" / name
+    print(f"tools: building {name} {spec['release']} ({', '.join(b.name for b in binaries(spec))}) ...", flush=True)
+    modfile: list[str] = []
+    if spec.get("generated_files"):
+        modfile = ["-modfile", str(patched_source(name, spec, tools_dir, env))]
     ldflags = "-s -w"
     if spec.get("version_var"):
         ldflags += f" -X {spec['version_var']}={spec['release']}"
     pkgs = [f"{spec['module']}/{p}" for p in spec["packages"]]
-    cmd = ["go", "build", "-trimpath", "-ldflags", ldflags, "-o", str(BIN) + "/", *pkgs]
-    if spec.get("generated_files"):
-        cmd[2:2] = ["-modfile", str(patched_source(name, spec, env))]
-    print(f"tools: building {name} {spec['release']} ({', '.join(Path(p).name for p in pkgs)}) ...", flush=True)
-    proc = subprocess.run(cmd, cwd=ROOT / "tools" / name, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f"tools: building {name} failed (exit {proc.returncode}); see the go output above")
+    go(name, "build", ["build", *modfile, "-trimpath", "-ldflags", ldflags, "-o", str(BIN) + "/", *pkgs],
+       tools_dir, env)
     (STAMPS / name).write_text(stamp_text(spec))
     took = time.monotonic() - started
     print(f"tools: built {name} in {took:.1f}s", flush=True)
     return took
 
 
-def patched_source(name: str, spec: dict, env: dict) -> Path:
+def module_dir(name: str, spec: dict, tools_dir: Path, env: dict) -> Path:
+    """Download the pinned module (a no-op when cached) and return its directory in the module cache."""
+    out = go(name, "download the module source", ["mod", "download", "-json", f"{spec['module']}@{spec['version']}"],
+             tools_dir, env)
+    try:
+        src = json.loads(out).get("Dir", "")
+    except json.JSONDecodeError:
+        src = ""
+    if not src or not Path(src).is_dir():
+        raise StepFailed(name, "locate the module source", ["go", "mod", "download", "-json", spec["module"]], 0,
+                         f"no module directory in the output:\n{out}")
+    return Path(src)
+
+
+def patched_source(name: str, spec: dict, tools_dir: Path, env: dict) -> Path:
     """Copy the module's source and add files its release process generates (not in the module zip).
 
     Returns a go.mod beside the copy that replaces the module with it; go.sum comes along unchanged.
     """
-    tools_dir = ROOT / "tools" / name
-    src_dir = subprocess.run(["go", "list", "-m", "-f", "{{.Dir}}", spec["module"]], cwd=tools_dir, env=env,
-                             capture_output=True, text=True, check=True).stdout.strip()
+    src_dir = module_dir(name, spec, tools_dir, env)
     dest = ROOT / ".tools" / "src" / name
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(src_dir, dest)
@@ -111,7 +147,13 @@ def main(argv: list[str]) -> int:
     BIN.mkdir(parents=True, exist_ok=True)
     STAMPS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    timings = {name: build(name, spec) for name, spec in todo.items()}
+    timings = {}
+    try:
+        for name, spec in todo.items():
+            timings[name] = build(name, spec)
+    except StepFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     total = time.monotonic() - started
     print("tools: " + ", ".join(f"{n} {t:.0f}s" for n, t in timings.items()) + f"; total {total:.0f}s")
     return 0
