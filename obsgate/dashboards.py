@@ -13,17 +13,11 @@ import attr
 import grafanalib.core as G
 
 from .model import LogStream, Metric, MetricType, RecordingRule, Suppress
+from .model.board import GRID_WIDTH, LOKI, LOKI_VAR, PROMETHEUS, PROMETHEUS_VAR, Board, flow
 from .model.source import DefinitionError, SourceRef, caller_source
-from .project import Board
 from .promql import PromQLError, parse, substitute_grafana
 
-# Every panel and target names its datasource through a dashboard variable, never a fixed datasource.
-PROMETHEUS_VAR = "datasource"
-LOKI_VAR = "loki"
-PROMETHEUS = {"type": "prometheus", "uid": "${%s}" % PROMETHEUS_VAR}
-LOKI = {"type": "loki", "uid": "${%s}" % LOKI_VAR}
 RATE_INTERVAL = "$__rate_interval"
-GRID_WIDTH = 24
 
 # per= of a rate: the factor from per-second, and the unit of a unitless / request counter.
 _PER = {
@@ -446,20 +440,6 @@ def _place(panels: list) -> list:
     sizes = [(p.gridPos.w, p.gridPos.h, isinstance(p, G.RowPanel)) if p.gridPos else (12, 8, False) for p in panels]
     return [attr.evolve(p, gridPos=G.GridPos(h=h, w=w, x=x, y=y))
             for p, (x, y, w, h) in zip(panels, flow(sizes))]
-
-
-def flow(sizes: Sequence[tuple[int, int, bool]]) -> list[tuple[int, int, int, int]]:
-    """(w, h, breaks_line) per panel -> (x, y, w, h): the deterministic grid layout of every dashboard."""
-    out = []
-    x = y = line_h = 0
-    for w, h, breaks in sizes:
-        if breaks or x + w > GRID_WIDTH:
-            y, x, line_h = y + line_h, 0, 0
-        out.append((x, y, w, h))
-        x, line_h = x + w, max(line_h, h)
-        if breaks:
-            y, x, line_h = y + h, 0, 0
-    return out
 
 
 def dashboard(uid: str, title: str, panels: Sequence, description: str = "", tags: Sequence[str] = (),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .model import SLO, DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
 from .model.source import relpath, set_root
-from .project import Board, Project
+from .model.board import Board
+from .project import Project
 from .promql import PromQLError, metric_names
 
 PACKAGES = ("catalog", "stacks", "rules_src", "dashboards_src")

@@ -1,22 +1,12 @@
 """The loaded project: every definition, indexed, and nothing else (pure, no I/O)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .model import LogStream, LokiRuleGroup, Metric, MetricType, RuleGroup, Stack
-
-
-@dataclass(frozen=True)
-class Board:
-    """A dashboard definition: grafanalib Dashboard (from .py) or a plain dict (from .jsonnet)."""
-
-    uid: str
-    dashboard: Any
-    path: str
-    line: int = 0
-    suppress: dict = field(default_factory=dict)  # panel title -> tuple[Suppress, ...]
+from .model.board import Board
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ uids here make those variables resolve to the provisioned datasources on any Gra
 from __future__ import annotations
 
 from ..model.source import SourceRef
-from ..project import Board, Project
+from ..model.board import Board
+from ..project import Project
 from .grafana_model import DATASOURCES, normalize
 from .target import Target
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 
-from ..dashboards import GRID_WIDTH, LOKI_VAR, PROMETHEUS_VAR, flow
+from ..model.board import GRID_WIDTH, LOKI_VAR, PROMETHEUS_VAR, flow
 from ..model.source import DefinitionError, SourceRef
 
 SCHEMA_VERSION = 42

@@ -6,7 +6,7 @@ import pytest
 
 from obsgate import DefinitionError, LogStream, Metric, RecordingRule, Suppress
 from obsgate import dashboards as D
-from obsgate.project import Board
+from obsgate.model.board import Board, flow
 
 REQUESTS = Metric("api_requests_total", "counter", help="Requests served.", job="api",
                   labels={"status": ["ok", "error"], "route": ["a", "b"]})
@@ -236,7 +236,7 @@ def _line() -> int:
 ], ids=["two half-width panels per line", "a full-width panel starts a new line",
         "a line is as tall as its tallest panel", "a row header breaks the line"])
 def test_flow_layout(sizes, positions):
-    assert D.flow(sizes) == positions
+    assert flow(sizes) == positions
 
 
 def test_dashboard_lays_out_panels_on_the_grid_deterministically():

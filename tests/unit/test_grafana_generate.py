@@ -20,7 +20,7 @@ from obsgate.generate import grafana
 from obsgate.generate.grafana_model import SCHEMA_VERSION, normalize, to_dict
 from obsgate.generate.target import Target
 from obsgate.load import load
-from obsgate.project import Board
+from obsgate.model.board import Board
 from obsgate.promql import parse, selectors, substitute_grafana
 from obsgate.validate.series import TARGET_SERIES
 from obsgate.validate.context import default_schemas
