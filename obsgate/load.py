@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import SLO, DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
-from .model.source import relpath, set_root
+from .model.source import project_root, relpath
 from .model.board import Board
 from .project import Project
 from .promql import PromQLError, metric_names
@@ -102,7 +102,11 @@ def _jsonnet_board(path: Path, root: Path) -> Board:
 
 def load(root: Path) -> Project:
     root = root.resolve()
-    set_root(root)
+    with project_root(root):  # definitions name their files relative to this root while they are built
+        return _load(root)
+
+
+def _load(root: Path) -> Project:
     _purge_modules()
     sys.path.insert(0, str(root))
     issues: list[LoadIssue] = []

@@ -1,6 +1,8 @@
 """Where a definition was written, so that every error can say `path:line`."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import sys
@@ -20,25 +22,33 @@ class SourceRef:
 
 
 UNKNOWN = SourceRef("<unknown>", 0)
-_root: list[Path] = [Path.cwd()]
+# The project root of the load in progress. A definition's constructor cannot take it as an argument
+# (users call Metric(...) in their own files), so load passes it down the call context with
+# `project_root(root)`; outside a load, paths are relative to the working directory.
+_ROOT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("obsgate_project_root", default=None)
 
 
-def set_root(root: Path) -> None:
-    """Paths in messages are shown relative to the project root the loader was given."""
-    _root[0] = root.resolve()
-    _relpath.cache_clear()
+@contextlib.contextmanager
+def project_root(root: Path):
+    """Within this block, the definitions being constructed name their files relative to `root`."""
+    token = _ROOT.set(root.resolve())
+    try:
+        yield
+    finally:
+        _ROOT.reset(token)
 
 
-def relpath(path: str | os.PathLike) -> str:
-    return _relpath(os.fspath(path))
+def relpath(path: str | os.PathLike, root: Path | None = None) -> str:
+    """`path` relative to `root` (default: the load in progress, else the working directory)."""
+    return _relpath(os.fspath(path), os.fspath(root or _ROOT.get() or Path.cwd()))
 
 
 @functools.lru_cache(maxsize=4096)
-def _relpath(path: str) -> str:
+def _relpath(path: str, root: str) -> str:
     """Cached: every definition asks for its file's path, thousands of times in a large project."""
     p = Path(path).resolve()
     try:
-        return p.relative_to(_root[0]).as_posix()
+        return p.relative_to(root).as_posix()
     except ValueError:
         return p.as_posix()
 
