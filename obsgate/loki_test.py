@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .generate.durations import seconds as _seconds
+from .analysis.durations import seconds as _seconds
 from .loki_server import LokiError
 
 DEFAULT_INTERVAL = 60.0  # Loki's ruler evaluation_interval default

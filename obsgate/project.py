@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .model import LogStream, LokiRuleGroup, Metric, MetricType, RuleGroup, Stack
+from .analysis.recorded import recorders
 from .model.board import Board
 
 
@@ -31,8 +31,13 @@ class Project:
         return index
 
     @property
-    def recorded(self) -> dict[str, Any]:
-        return {r.record: r for g in self.groups for r in g.recordings}
+    def recorded(self) -> dict[str, tuple]:
+        """{recorded name: every recording rule that records it} (two SLOs record the same names)."""
+        index = self.__dict__.get("_recorded_index")
+        if index is None:
+            index = recorders(self.groups)
+            object.__setattr__(self, "_recorded_index", index)
+        return index
 
     @property
     def alerts(self) -> tuple:

@@ -7,7 +7,8 @@ from ..project import Project
 from ..promql import metric_names
 from .target import Target
 from ..promql import scale_ranges
-from .durations import scale_duration, seconds
+from ..analysis.durations import scale_duration
+from ..analysis.rewrite import expr_for
 
 RULES_DIR = "generated/prometheus/rules"
 TESTS_DIR = "generated/prometheus/tests"
@@ -27,7 +28,7 @@ def alert_annotations(project: Project, rule) -> dict[str, str]:
 
 
 def alert_dict(project: Project, rule, target: Target) -> dict:
-    doc: dict = {"alert": rule.name, "expr": expr_for(rule, target)}
+    doc: dict = {"alert": rule.name, "expr": expr_for(rule, target.profile)}
     for_ = scale_duration(rule.for_, target.profile.time_scale)
     if for_ != "0s":
         doc["for"] = for_
@@ -38,20 +39,10 @@ def alert_dict(project: Project, rule, target: Target) -> dict:
     return doc
 
 
-def expr_for(rule, target: Target) -> str:
-    """The rule's expression for this target: as written, or time-compressed for the ci profile."""
-    scale = target.profile.time_scale
-    if isinstance(rule, LokiAlertRule):
-        return rule.expr_with_window(scale_duration(rule.window, scale, floor=4))
-    if scale == 1:
-        return rule.expr
-    return scale_ranges(rule.expr, scale, floor_seconds=4 * seconds(target.profile.scrape_interval))
-
-
 def rule_dict(project: Project, rule, target: Target) -> dict:
     if isinstance(rule, (AlertRule, LokiAlertRule)):
         return alert_dict(project, rule, target)
-    doc = {"record": rule.record, "expr": expr_for(rule, target)}
+    doc = {"record": rule.record, "expr": expr_for(rule, target.profile)}
     if rule.labels:
         doc["labels"] = dict(rule.labels)
     return doc

@@ -14,10 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import promql
-from ..generate.durations import seconds
-from ..generate.prometheus import expr_for
-from ..model import LokiAlertRule
+from ..analysis.durations import seconds
+from ..analysis.recorded import rule_windows
 from ..model.catalog import MetricType
 
 # Windows up to this long fill with live data while the gate runs; longer raw windows get baseline history.
@@ -76,30 +74,6 @@ class History:
     recorded: tuple[str, ...] = ()  # recorded series read over long windows: raw history cannot fill them
 
 
-def windows(project, rule, target) -> tuple[dict[str, float], dict[str, float]]:
-    """({raw metric: longest window}, {recorded series: longest window}) the alert reads, through its
-    recording rules, under `target`'s profile."""
-    raw: dict[str, float] = {}
-    rec: dict[str, float] = {}
-    if isinstance(rule, LokiAlertRule):
-        return raw, rec
-    recorded: dict[str, list] = {}  # several rules may record one name (an SLO's rules, told apart by labels)
-    for g in project.groups:
-        for r in g.recordings:
-            recorded.setdefault(r.record, []).append(r)
-    todo, seen = [rule], set()
-    while todo:
-        r = todo.pop()
-        for sel in promql.selectors(promql.parse(expr_for(r, target))):
-            rng = sel.range_seconds or 0.0
-            into = rec if sel.name in recorded else raw
-            into[sel.name] = max(into.get(sel.name, 0.0), rng)
-            if sel.name in recorded and sel.name not in seen:
-                seen.add(sel.name)
-                todo.extend(recorded[sel.name])
-    return raw, rec
-
-
 def histories(project, target) -> tuple[History, ...]:
     """A baseline history for every alert whose scenario fault reads a raw window the gate cannot fill live."""
     services = {s.name: s for s in project.stack.services}
@@ -109,7 +83,7 @@ def histories(project, target) -> tuple[History, ...]:
         svc = services.get(sc.target) if sc else None
         if svc is None or not svc.job or sc.metrics_down:
             continue
-        raw, rec = windows(project, rule, target)
+        raw, rec = rule_windows(rule, project.recorded, target.profile)
         catalog = {m.name for m in project.metrics if m.job == svc.job}
         own = {m: w for m, w in raw.items() if _family(m, catalog)}
         span = max(own.values(), default=0.0)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..generate.compose import healthcheck, image_ref
-from ..generate.durations import seconds
+from ..analysis.durations import seconds
 from . import config, health, ports
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult
 from .layout import Layout, tail

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .. import tools
-from ..generate.durations import seconds
+from ..analysis.durations import seconds
 from ..generate.loki import LOKI_GRPC_PORT
 from . import backfill, config, health, ports, procs
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult

@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 
 from ..generate import generate
-from ..generate.durations import seconds
+from ..analysis.durations import seconds
+from ..analysis.recorded import history_needed as _history_needed
+from ..analysis.rewrite import expr_for
 from ..generate.target import Target
 from .base import Case, Context, SKIPPED
 from . import grafana_vars, http
@@ -63,29 +65,7 @@ class Runner:
 def history_needed(ctx: Context, expr: str, target: Target) -> float:
     """Seconds of history a PromQL query needs before it returns anything (its longest offset), through the
     recording rules it reads as rendered for this profile: `offset 40m` shows nothing in a stack up for a minute."""
-    from .. import promql
-    from ..generate.prometheus import expr_for
-
-    recorded, need, todo, seen = ctx.project.recorded, 0.0, [expr], set()
-    while todo:
-        try:
-            ast = promql.parse(todo.pop())
-        except promql.PromQLError:
-            continue
-        spans: list[float] = []
-
-        def visit(node) -> None:
-            off = getattr(getattr(node, "vector_selector", node), "offset", None)
-            if off:  # a range returns data from its first samples; an offset only once that much history exists
-                spans.append(off.total_seconds())
-            name = getattr(node, "name", None)
-            if name in recorded and name not in seen:
-                seen.add(name)
-                todo.append(expr_for(recorded[name], target))
-
-        promql.walk(ast, visit)
-        need += max(spans, default=0.0)
-    return need
+    return _history_needed(expr, ctx.project.recorded, lambda r: expr_for(r, target.profile))
 
 
 def check(ctx: Context) -> list[Case]:

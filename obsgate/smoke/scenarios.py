@@ -10,11 +10,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..generate.durations import scale_duration, seconds
-from ..generate.prometheus import alert_labels, expr_for
+from ..analysis.durations import scale_duration, seconds
+from ..analysis.recorded import longest_window, rule_windows
+from ..analysis.rewrite import expr_for
+from ..generate.prometheus import alert_labels
 from ..generate.target import Target
 from ..model import LokiAlertRule
-from .. import promql
 from ..runtime import backfill
 from . import http, routing
 from .base import Case, Context
@@ -42,23 +43,14 @@ def _windows(project, rule, target: Target) -> float:
     """The longest range window the alert reads, through the recording rules it uses too."""
     if isinstance(rule, LokiAlertRule):
         return seconds(scale_duration(rule.window, target.profile.time_scale, floor=4))
-    recorded = project.recorded
-    todo, seen, longest = [rule], set(), 0.0
-    while todo:
-        r = todo.pop()
-        for sel in promql.selectors(promql.parse(expr_for(r, target))):
-            longest = max(longest, sel.range_seconds or 0.0)
-            if sel.name in recorded and sel.name not in seen:
-                seen.add(sel.name)
-                todo.append(recorded[sel.name])
-    return longest
+    return longest_window(expr_for(rule, target.profile), project.recorded, lambda r: expr_for(r, target.profile))
 
 
 def _fill_time(project, rule, target: Target, history: float) -> float:
     """How long live data must flow before the rule's windows can show the fault: its longest window, or,
     when backfilled baseline history already fills the long raw windows, the longest one the gate fills live."""
     if history:
-        raw, rec = backfill.windows(project, rule, target)
+        raw, rec = rule_windows(rule, project.recorded, target.profile)
         spans = list(raw.values()) + list(rec.values())
         if max(raw.values(), default=0.0) <= history and max(rec.values(), default=0.0) <= backfill.LIVE_FILL:
             return max((w for w in spans if w <= backfill.LIVE_FILL), default=0.0)

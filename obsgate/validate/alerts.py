@@ -5,7 +5,7 @@ wait before paging, CamelCase names, and no alert or recording rule defined twic
 """
 from __future__ import annotations
 
-from ..generate.durations import seconds
+from ..analysis.durations import seconds
 from ..model.rules import CAMEL, SEVERITIES
 from ..problem import Problem, Severity
 from ..promql import uses_absent

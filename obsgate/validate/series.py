@@ -10,15 +10,11 @@ from typing import Iterator
 
 import promql_parser as pp
 
-from ..generate.durations import seconds
+from ..analysis.builtins import BUILTIN_SERIES, TARGET_SERIES
+from ..analysis.durations import seconds
 from ..model import MetricType
 from ..promql import PromQLError, parse, selector_name
 
-# Series Prometheus itself writes for every target or rule, which no catalog declares.
-TARGET_SERIES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped",
-                           "scrape_samples_post_metric_relabeling", "scrape_series_added"})
-RULE_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
-BUILTIN_SERIES = TARGET_SERIES | RULE_SERIES
 # Aggregations that keep every label of their input.
 _KEEPING = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
 DEFAULT_SCRAPE = 60.0  # Prometheus' own default scrape_interval
@@ -63,8 +59,8 @@ class SeriesIndex:
         self.has_catalog = project is not None
         self.records: dict[str, list[tuple[str, dict]]] = {}
         if project is not None:
-            for name, rule in project.recorded.items():
-                self.records.setdefault(name, []).append((rule.expr, dict(rule.labels)))
+            for name, rules in project.recorded.items():
+                self.records.setdefault(name, []).extend((r.expr, dict(r.labels)) for r in rules)
         for name, expr, labels in records:
             self.records.setdefault(name, []).append((expr, dict(labels or {})))
         self.target_labels = {"job", "instance"}

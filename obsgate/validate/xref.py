@@ -15,7 +15,8 @@ from ..promql import _OPS, selector_name
 from .base import Check, finding
 from .files import DASHBOARD, PROM_RULES
 from .items import GRAFANA_VAR_PREFIX, is_grafana_var
-from .series import BUILTIN_SERIES, grouping, nodes
+from ..analysis.builtins import BUILTIN_SERIES
+from .series import grouping, nodes
 
 HINT_CATALOG = "declare it in catalog/, record it with a RecordingRule, or fix the name"
 

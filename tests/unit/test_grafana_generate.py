@@ -22,7 +22,7 @@ from obsgate.generate.target import Target
 from obsgate.load import load
 from obsgate.model.board import Board
 from obsgate.promql import parse, selectors, substitute_grafana
-from obsgate.validate.series import TARGET_SERIES
+from obsgate.analysis.builtins import TARGET_SERIES
 from obsgate.validate.context import default_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,8 +154,8 @@ def test_every_panel_query_uses_catalog_metrics_declared_labels_and_rate_interva
                     if metric is not None:
                         allowed = set(metric.label_names) | ({"le"} if sel.name.endswith("_bucket") else set())
                     elif sel.name in recorded:
-                        kept = _recorded_labels(recorded[sel.name])
-                        allowed = set(kept) if kept is not None else None
+                        kept = [_recorded_labels(r) for r in recorded[sel.name]]
+                        allowed = None if None in kept else {label for k in kept for label in k}
                     elif sel.name in TARGET_SERIES:  # `up` & co.: Prometheus writes them for every target
                         allowed = None
                     else:

@@ -1,4 +1,4 @@
-"""Duration arithmetic for profile overrides (the ci profile caps every `for`)."""
+"""Duration arithmetic: Prometheus durations in seconds, and the ci profile's compression of them."""
 from __future__ import annotations
 
 import promql_parser

@@ -1,0 +1,655 @@
+"""Dashboard previews drawn to PNG with matplotlib (Agg), and the files of a preview directory.
+
+Deterministic: a fixed DPI, only the fonts bundled with matplotlib (loaded by file, never looked up
+on the system), no timestamps or software tags in the PNG, tick labels placed by our own code; the
+same data gives the same bytes. Every image says what it is: a preview drawn by obsgate, not Grafana.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NamedTuple
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Rectangle, Wedge
+from matplotlib.ticker import MaxNLocator
+
+from .preview import DISCLAIMER, colors, index, layout, markdown
+from .preview.data import PanelData, percent_stacked, reduce, stacked
+from .preview.spec import PanelSpec, spec
+from .preview.timerange import Window
+from .preview.units import format_value
+
+DPI = 100
+WIDTH = 1600  # image width in pixels; Grafana's grid spans it less the padding
+PAD = 16
+HEADER = 64  # the band with the dashboard's title, time range and the disclaimer
+FOOTER = 24
+TITLE_BAND = 24  # a panel's title line
+
+BG, PANEL_BG, BORDER = "#111217", "#181B1F", "#2C3235"
+TEXT, MUTED, GRID = "#CCCCDC", "#8E8E9E", "#2A2D33"
+NO_DATA = "#F2495C"  # "No data" is drawn red, so an empty panel is seen at a glance
+PLACEHOLDER = "#FF9830"
+
+_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "italic": "DejaVuSans-Oblique.ttf",
+              "bolditalic": "DejaVuSans-BoldOblique.ttf", "mono": "DejaVuSansMono.ttf"}
+_FP: dict[tuple[str, float], FontProperties] = {}
+RC = {"svg.hashsalt": "obsgate-preview", "path.simplify": True, "agg.path.chunksize": 0,
+      "font.family": ["DejaVu Sans"], "axes.unicode_minus": False}
+
+
+def font(style: str = "regular", px: float = 12) -> FontProperties:
+    """A bundled DejaVu font by file (never a system font of the same name) at `px` pixels."""
+    key = (style, round(px, 2))
+    if key not in _FP:
+        _FP[key] = FontProperties(fname=str(_FONTS / FONT_FILES[style]), size=px * 72 / DPI)
+    return _FP[key]
+
+
+class PanelInfo(NamedTuple):
+    """What was drawn for one panel: the caption of the index page and the tests read this."""
+
+    title: str
+    type: str
+    status: str  # ok | no data | error | placeholder | static (rows, text)
+    legend: tuple[str, ...]
+    box: tuple[int, int, int, int]  # left, top, width, height in image pixels
+    detail: str = ""
+
+
+class Drawn(NamedTuple):
+    uid: str
+    title: str
+    png: bytes
+    width: int
+    height: int
+    panels: tuple[PanelInfo, ...]
+    window: str
+
+
+_MEASURE = RendererAgg(8, 8, DPI)
+
+
+def text_width(text: str, px: float, style: str = "regular") -> float:
+    """Pixels `text` takes in the bundled font (Agg's own metrics, so wrapping matches the drawing)."""
+    if not text:
+        return 0.0
+    return _MEASURE.get_text_width_height_descent(text, font(style, px), ismath=False)[0]
+
+
+def _char_px(px: float, style: str = "regular") -> float:
+    """Average glyph width, for sizing text to a box before it is written."""
+    return px * (0.62 if style in ("bold", "mono", "bolditalic") else 0.56)
+
+
+def _fit(text: str, width: float, px: float, style: str = "regular") -> str:
+    """`text`, cut with an ellipsis to fit `width` pixels."""
+    if text_width(text, px, style) <= width:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_width(text[:mid] + "…", px, style) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + "…"
+
+
+class _Canvas:
+    """Pixel coordinates (origin top-left) over a matplotlib figure."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.w, self.h = width, height
+        self.fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=BG)
+        FigureCanvasAgg(self.fig)
+
+    def box(self, left, top, width, height, color, edge=None, alpha=1.0, hatch=None, dashed=False) -> None:
+        self.fig.patches.append(Rectangle(
+            (left / self.w, 1 - (top + height) / self.h), width / self.w, height / self.h,
+            transform=self.fig.transFigure, facecolor=color, edgecolor=edge or "none", alpha=alpha,
+            linewidth=1 if edge else 0, hatch=hatch, linestyle="--" if dashed else "-", zorder=-1))
+
+    def text(self, x, y, s, px=12, color=TEXT, style="regular", ha="left", va="top", **kw):
+        return self.fig.text(x / self.w, 1 - y / self.h, s, fontproperties=font(style, px), color=color,
+                             ha=ha, va=va, **kw)
+
+    def axes(self, left, top, width, height):
+        ax = self.fig.add_axes((left / self.w, 1 - (top + height) / self.h, max(width, 1) / self.w,
+                                max(height, 1) / self.h))
+        ax.set_facecolor(PANEL_BG)
+        for side in ax.spines.values():
+            side.set_color(GRID)
+        return ax
+
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=DPI, facecolor=BG, metadata={"Software": None})
+        return buf.getvalue()
+
+
+def _time_ticks(win: Window, n: int = 6) -> list[tuple[float, str]]:
+    span = max(win.seconds, 1.0)
+    nice = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800,
+            604800)
+    step = next((s for s in nice if span / s <= n), 604800 * math.ceil(span / (604800 * n)))
+    first = math.ceil(win.start / step) * step
+    fmt = "%m-%d %H:%M" if span > 86400 else ("%H:%M:%S" if step < 60 else "%H:%M")
+    out, t = [], first
+    while t <= win.end:
+        out.append((t, datetime.fromtimestamp(t, timezone.utc).strftime(fmt)))
+        t += step
+    return out
+
+
+def _value_ticks(lo: float, hi: float) -> list[float]:
+    return [t for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo - 1e-12 <= t <= hi + 1e-12]
+
+
+def _legend(c: _Canvas, names: list[str], cols: list[str], left, top, width, lines: int) -> None:
+    x, y, px, line = left, top, 11, 0
+    for i, (name, color) in enumerate(zip(names, cols)):
+        text = _fit(name, width - 24, px)
+        need = 18 + text_width(text, px) + 14
+        if x > left and x + need > left + width:
+            line += 1
+            x, y = left, y + 15
+        if line >= lines:
+            c.text(left + width, top + (lines - 1) * 15, f"+{len(names) - i} more", px=px, color=MUTED, ha="right")
+            return
+        c.box(x, y + 5, 12, 3, color)
+        c.text(x + 16, y, text, px=px)
+        x += need
+
+
+def _legend_lines(names: list[str], width: float, limit: int = 3) -> int:
+    lines, x = 1, 0.0
+    for name in names:
+        need = 18 + text_width(_fit(name, width - 24, 11), 11) + 14
+        if x and x + need > width:
+            lines, x = lines + 1, 0.0
+        x += need
+    return min(lines, limit)
+
+
+def _no_data(c: _Canvas, left, top, width, height, text: str = "No data") -> None:
+    c.text(left + width / 2, top + height / 2, text, px=min(28, max(12, height / 4)), color=NO_DATA,
+           style="bold", ha="center", va="center")
+
+
+def _series_colors(s: PanelSpec, series) -> list[str]:
+    """Fixed colour, the threshold colour of each series' last value, or the classic palette in order."""
+    if s.color_mode == "fixed" and s.fixed_color:
+        return [colors.hex_color(s.fixed_color)] * len(series)
+    if s.color_mode == "thresholds":
+        return [colors.threshold_color(reduce(x.values), s.thresholds, s.minimum, s.maximum) for x in series]
+    return [colors.series_color(i) for i in range(len(series))]
+
+
+def _timeseries(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, width, height) -> tuple[str, ...]:
+    series = [x for x in data.series if x.values]
+    names = [x.name for x in series]
+    cols = _series_colors(s, series)
+    lines = _legend_lines(names, width - 8) if s.show_legend and series else 0
+    axis_w = 64
+    ax = c.axes(left + axis_w, top + 4, width - axis_w - 8, height - 24 - lines * 15 - 4)
+    values = [x.values for x in series]
+    if s.stacking == "normal":
+        values = stacked(values)
+    elif s.stacking == "percent":
+        values = percent_stacked(values)
+    finite = [v for vals in values for v in vals if not math.isnan(v)]
+    lo = s.minimum if s.minimum is not None else min(finite + [0.0] if finite and min(finite) >= 0 else finite or [0.0])
+    hi = s.maximum if s.maximum is not None else max(finite or [1.0])
+    if s.stacking == "percent" and s.maximum is None:
+        hi = 1.0
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0)
+    span = hi - lo
+    if s.maximum is None:
+        hi += span * 0.05
+    below = None
+    for i, (x, vals) in enumerate(zip(series, values)):
+        alpha = s.fill_opacity / 100
+        if s.draw_style == "bars":
+            ax.bar(x.times, vals, width=win.step * 0.8, color=cols[i], alpha=max(alpha, 0.6), linewidth=0)
+        elif s.draw_style == "points":
+            ax.scatter(x.times, vals, s=6, color=cols[i], linewidths=0)
+        else:
+            ax.plot(x.times, vals, color=cols[i], linewidth=1.2, solid_joinstyle="round")
+            if s.stacking in ("normal", "percent"):
+                base = below if below is not None else [0.0] * len(vals)
+                ax.fill_between(x.times, base, vals, color=cols[i], alpha=max(alpha, 0.25), linewidth=0)
+            elif alpha:
+                ax.fill_between(x.times, lo, vals, color=cols[i], alpha=alpha, linewidth=0)
+            if len([v for v in vals if not math.isnan(v)]) == 1:
+                ax.scatter(x.times, vals, s=8, color=cols[i], linewidths=0)
+        below = [0.0 if math.isnan(v) else v for v in vals]
+    if s.threshold_style != "off":
+        bounds = colors.absolute_steps(s.thresholds, lo, hi)
+        for j, (bound, color) in enumerate(bounds):
+            upper = bounds[j + 1][0] if j + 1 < len(bounds) else hi
+            if "area" in s.threshold_style:
+                ax.axhspan(max(bound, lo), min(upper, hi), color=color, alpha=0.15, linewidth=0)
+            if ("line" in s.threshold_style or "dashed" in s.threshold_style) and not math.isinf(bound):
+                ax.axhline(bound, color=color, linewidth=1, linestyle="--" if "dash" in s.threshold_style else "-")
+    ax.set_xlim(win.start, win.end)
+    ax.set_ylim(lo, hi)
+    yt = _value_ticks(lo, hi)
+    xt = _time_ticks(win, max(2, int((width - axis_w) / 110)))
+    ax.set_yticks(yt)
+    ax.set_xticks([t for t, _ in xt])
+    ax.tick_params(labelleft=False, labelbottom=False, length=0)
+    ax.grid(True, color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    a_top, a_h = top + 4, height - 24 - lines * 15 - 4
+    for t in yt:
+        y = a_top + a_h * (1 - (t - lo) / (hi - lo))
+        c.text(left + axis_w - 6, y, format_value(t, s.unit, s.decimals), px=10, color=MUTED, ha="right", va="center")
+    a_w = width - axis_w - 8
+    for t, label in xt:
+        c.text(left + axis_w + a_w * (t - win.start) / win.seconds, a_top + a_h + 4, label, px=10, color=MUTED,
+               ha="center")
+    if lines:
+        _legend(c, names, cols, left + 8, top + height - lines * 15 - 2, width - 16, lines)
+    return tuple(names)
+
+
+def _tiles(n: int, width: float, height: float) -> tuple[int, int]:
+    """Columns and rows for n value tiles, wide panels lay them out side by side as Grafana does."""
+    best = (n, 1)
+    best_score = -1.0
+    for cols in range(1, n + 1):
+        rows = math.ceil(n / cols)
+        w, h = width / cols, height / rows
+        score = min(w / 2.2, h)  # a tile is best about twice as wide as tall
+        if score > best_score + 1e-9:
+            best, best_score = (cols, rows), score
+    return best
+
+
+def _values(s: PanelSpec, data: PanelData) -> list[tuple[str, float | None]]:
+    return [(x.name, reduce(x.values, s.calc)) for x in data.series]
+
+
+def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
+    values = _values(s, data)
+    cols, rows = _tiles(len(values), width, height)
+    tw, th = width / cols, height / rows
+    for i, (name, value) in enumerate(values):
+        x, y = left + (i % cols) * tw, top + (i // cols) * th
+        color = colors.threshold_color(value, s.thresholds, s.minimum, s.maximum) if s.color_mode == "thresholds" \
+            else (colors.hex_color(s.fixed_color) if s.fixed_color else colors.series_color(i))
+        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
+        fg = color
+        if s.stat_color_mode == "background":
+            c.box(x + 2, y + 2, tw - 4, th - 4, color)
+            fg = "#FFFFFF"
+        elif s.stat_color_mode == "none":
+            fg = TEXT
+        label_px = min(13, max(9, th / 6))
+        show_name = len(values) > 1
+        if show_name:
+            c.text(x + tw / 2, y + 6, _fit(name, tw - 8, label_px), px=label_px, color=fg if fg == "#FFFFFF" else TEXT,
+                   ha="center")
+        room = th - (label_px + 10 if show_name else 0)
+        px = max(10, min(room * 0.55, (tw - 12) / max(1, len(text)) / 0.62, 64))
+        c.text(x + tw / 2, y + th - room / 2, text, px=px, color=fg, style="bold", ha="center", va="center")
+    return tuple(n for n, _ in values)
+
+
+def _bounds(s: PanelSpec, values: list[float | None]) -> tuple[float, float]:
+    finite = [v for v in values if v is not None]
+    lo = s.minimum if s.minimum is not None else min([0.0] + finite)
+    hi = s.maximum if s.maximum is not None else (100.0 if not finite else max(finite + [lo + 1e-9]))
+    if s.maximum is None and s.unit == "percentunit" and finite and max(finite) <= 1:
+        hi = 1.0
+    return lo, (hi if hi > lo else lo + 1.0)
+
+
+def _gauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
+    values = _values(s, data)
+    lo, hi = _bounds(s, [v for _, v in values])
+    cols, rows = _tiles(len(values), width, height * 1.6)
+    tw, th = width / cols, height / rows
+    steps = colors.absolute_steps(s.thresholds, lo, hi)
+    start, sweep = 225.0, 270.0  # the arc runs clockwise from lower left to lower right
+
+    def angle(v: float) -> float:
+        return start - sweep * min(max((v - lo) / (hi - lo), 0.0), 1.0)
+
+    for i, (name, value) in enumerate(values):
+        x, y = left + (i % cols) * tw, top + (i // cols) * th
+        label_h = 16 if len(values) > 1 else 0
+        size = max(10.0, min(tw, th - label_h - 14))
+        ax = c.axes(x + (tw - size) / 2, y + label_h, size, size)
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(-1, 1)
+        ax.set_axis_off()
+        ax.add_patch(Wedge((0, 0), 0.86, start - sweep, start, width=0.2, color=GRID))
+        for j, (bound, color) in enumerate(steps):  # the threshold steps as a thin outer ring
+            upper = steps[j + 1][0] if j + 1 < len(steps) else hi
+            a0, a1 = angle(max(bound, lo)), angle(min(upper, hi))
+            if a0 > a1:
+                ax.add_patch(Wedge((0, 0), 0.98, a1, a0, width=0.08, color=color))
+        color = colors.threshold_color(value, s.thresholds, lo, hi)
+        if value is not None:
+            end = angle(value)
+            if end < start:
+                ax.add_patch(Wedge((0, 0), 0.86, end, start, width=0.2, color=color))
+        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
+        px = max(10, min(size * 0.2, size * 0.6 / max(1, len(text)) / 0.62 * 1.6))
+        c.text(x + tw / 2, y + label_h + size / 2, text, px=px, color=color, style="bold", ha="center", va="center")
+        for v, ha, dx in ((lo, "right", -0.45), (hi, "left", 0.45)):
+            c.text(x + tw / 2 + dx * size, y + label_h + size * 0.86, format_value(v, s.unit, s.decimals), px=10,
+                   color=MUTED, ha="center")
+        if label_h:
+            c.text(x + tw / 2, y + 2, _fit(name, tw - 8, 11), px=11, ha="center")
+    return tuple(n for n, _ in values)
+
+
+def _bargauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
+    values = _values(s, data)
+    lo, hi = _bounds(s, [v for _, v in values])
+    vertical = s.orientation == "vertical"
+    n = max(1, len(values))
+    name_w = min(width * 0.3, 12 + max((text_width(name, 11) for name, _ in values), default=0))
+    for i, (name, value) in enumerate(values):
+        frac = 0.0 if value is None else min(max((value - lo) / (hi - lo), 0.0), 1.0)
+        color = colors.threshold_color(value, s.thresholds, lo, hi)
+        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
+        if vertical:
+            bw = width / n
+            x, bar_h = left + i * bw, height - 36
+            c.box(x + 4, top + 18, bw - 8, bar_h, GRID)
+            c.box(x + 4, top + 18 + bar_h * (1 - frac), bw - 8, bar_h * frac, color)
+            c.text(x + bw / 2, top + 2, text, px=12, color=color, style="bold", ha="center")
+            c.text(x + bw / 2, top + height - 16, _fit(name, bw - 4, 10), px=10, ha="center")
+        else:
+            bh = min(height / n, 40)
+            y = top + i * bh
+            value_w = 10 + max(text_width(format_value(v, s.unit, s.decimals) if v is not None else s.no_value, 13,
+                                          "bold") for _, v in values)
+            bar_w = max(4.0, width - name_w - value_w - 12)
+            c.text(left + 4, y + bh / 2, _fit(name, name_w - 6, 11), px=11, va="center")
+            c.box(left + name_w, y + 3, bar_w, bh - 6, GRID)
+            c.box(left + name_w, y + 3, bar_w * frac, bh - 6, color)
+            c.text(left + width - 4, y + bh / 2, text, px=13, color=color, style="bold", ha="right", va="center")
+    return tuple(n for n, _ in values)
+
+
+def _table(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
+    keys = sorted({k for x in data.series for k, _ in x.labels if k != "__name__"})
+    header = keys + ["Value"] if keys else ["Series", "Value"]
+    rows = []
+    for x in data.series:
+        labels = dict(x.labels)
+        value = reduce(x.values, s.calc)
+        cells = [labels.get(k, "") for k in keys] if keys else [x.name]
+        rows.append(cells + [format_value(value, s.unit, s.decimals) if value is not None else s.no_value])
+    col_w = width / len(header)
+    line = 20
+    fit = max(1, int((height - line) // line))
+    for j, h in enumerate(header):
+        c.text(left + j * col_w + 6, top + 3, _fit(h, col_w - 10, 11, "bold"), px=11, style="bold", color=TEXT)
+    c.box(left, top + line - 1, width, 1, BORDER)
+    shown = rows if len(rows) <= fit else rows[: fit - 1]
+    for i, cells in enumerate(shown):
+        y = top + line * (i + 1) + 3
+        if i % 2:
+            c.box(left, y - 3, width, line, "#1F2226")
+        for j, cell in enumerate(cells):
+            c.text(left + j * col_w + 6, y, _fit(cell, col_w - 10, 11), px=11, color=TEXT)
+    if len(shown) < len(rows):
+        c.text(left + 6, top + line * (len(shown) + 1) + 3, f"+{len(rows) - len(shown)} more rows", px=11,
+               color=MUTED)
+    return tuple(x.name for x in data.series)
+
+
+LEVEL_COLORS = {"error": "#F2495C", "err": "#F2495C", "critical": "#B877D9", "warn": "#FADE2A",
+                "warning": "#FADE2A", "info": "#73BF69", "debug": "#5794F2"}
+
+
+def _logs(c: _Canvas, s: PanelSpec, data: PanelData, panel: dict, left, top, width, height) -> tuple[str, ...]:
+    options = panel.get("options") or {}
+    lines = sorted(data.logs, key=lambda entry: entry.time, reverse=options.get("sortOrder") != "Ascending")
+    row, px = 15, 10.5
+    fit = max(1, int(height // row))
+    show_time = options.get("showTime", True)
+    for i, entry in enumerate(lines[:fit]):
+        y = top + i * row
+        level = dict(entry.labels).get("level", dict(entry.labels).get("detected_level", ""))
+        c.box(left, y + 1, 3, row - 3, LEVEL_COLORS.get(str(level).lower(), MUTED))
+        x = left + 8
+        if show_time:
+            stamp = datetime.fromtimestamp(entry.time, timezone.utc).strftime("%H:%M:%S")
+            c.text(x, y, stamp, px=px, style="mono", color=MUTED)
+            x += 9 * _char_px(px, "mono") + 4
+        c.text(x, y, _fit(entry.line.replace("\n", " "), left + width - x, px, "mono"), px=px, style="mono")
+    if len(lines) > fit:
+        c.text(left + width, top + height - row, f"latest {fit} of {len(lines)} lines", px=10, color=MUTED, ha="right")
+    return ()
+
+
+def _words(spans) -> list[tuple[str, str]]:
+    out = []
+    for span in spans:
+        style = "mono" if span.code else ("bolditalic" if span.bold and span.italic else
+                                          "bold" if span.bold else "italic" if span.italic else "regular")
+        out.extend((word, style) for word in span.text.split(" ") if word)
+    return out
+
+
+def _text(c: _Canvas, s: PanelSpec, left, top, width, height) -> None:
+    blocks = markdown.parse(s.text) if s.text_mode in ("markdown", "html") else \
+        [markdown.Block("code", tuple(markdown.Span(line, code=True) for line in s.text.split("\n")))]
+    y, bottom = top, top + height
+    for block in blocks:
+        if y >= bottom:
+            break
+        if block.kind == "rule":
+            c.box(left, y + 6, width, 1, BORDER)
+            y += 14
+            continue
+        if block.kind == "code":
+            for span in block.spans:
+                if y + 14 > bottom:
+                    break
+                c.text(left + 8, y, _fit(span.text, width - 16, 11, "mono"), px=11, style="mono", color="#E0E0E0")
+                y += 14
+            y += 6
+            continue
+        if block.kind == "table":
+            cols = max(len(r) for r in block.cells)
+            for i, cells in enumerate(block.cells):
+                if y + 16 > bottom:
+                    break
+                for j, cell in enumerate(cells):
+                    c.text(left + j * width / cols + 4, y, _fit(cell, width / cols - 8, 11), px=11,
+                           style="bold" if i == 0 else "regular")
+                y += 16
+            y += 6
+            continue
+        px = {1: 22, 2: 18, 3: 15}.get(block.level, 13) if block.kind == "heading" else 12
+        indent = 0.0
+        if block.kind in ("bullet", "number"):
+            indent = 14 + 16 * block.level
+            c.text(left + indent - 12, y, "•" if block.kind == "bullet" else block.marker, px=px)
+        if block.kind == "quote":
+            c.box(left, y, 3, px + 6, BORDER)
+            indent = 12
+        x = left + indent
+        for word, style in _words(block.spans):
+            if block.kind == "heading" and style == "regular":
+                style = "bold"
+            w = text_width(word, px, style)
+            if x > left + indent and x + w > left + width:
+                x, y = left + indent, y + px * 1.35
+                if y + px > bottom:
+                    break
+            c.text(x, y, word, px=px, style=style, color=MUTED if block.kind == "quote" else TEXT)
+            x += w + text_width(" ", px, style)
+        y += px * 1.35 + (8 if block.kind in ("heading", "paragraph", "quote") else 2)
+
+
+def _le(labels) -> float | None:
+    value = dict(labels).get("le")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _heatmap(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, width, height) -> tuple[str, ...]:
+    series = [x for x in data.series if x.values]
+    buckets = sorted(series, key=lambda x: (_le(x.labels) is None, _le(x.labels) or 0.0, x.name))
+    times = sorted({t for x in buckets for t in x.times})
+    index_of = {t: i for i, t in enumerate(times)}
+    grid = [[math.nan] * len(times) for _ in buckets]
+    for r, x in enumerate(buckets):
+        for t, v in zip(x.times, x.values):
+            grid[r][index_of[t]] = v
+    if all(_le(x.labels) is not None for x in buckets):  # cumulative `le` buckets: counts per bucket
+        for r in range(len(grid) - 1, 0, -1):
+            grid[r] = [max(0.0, a - b) if not (math.isnan(a) or math.isnan(b)) else a
+                       for a, b in zip(grid[r], grid[r - 1])]
+    axis_w = 64
+    ax = c.axes(left + axis_w, top + 4, width - axis_w - 8, height - 28)
+    import numpy as np
+
+    arr = np.array(grid, dtype=float)
+    edges = times + [times[-1] + win.step] if times else [win.start, win.end]
+    ax.pcolormesh(edges, range(len(buckets) + 1), np.ma.masked_invalid(arr), cmap="Oranges", shading="flat")
+    ax.set_xlim(win.start, win.end)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    names = [format_value(_le(x.labels), s.unit, s.decimals) if _le(x.labels) is not None and not math.isinf(
+        _le(x.labels)) else ("+Inf" if _le(x.labels) is not None else x.name) for x in buckets]
+    a_top, a_h = top + 4, height - 28
+    every = max(1, math.ceil(len(names) * 14 / max(a_h, 1)))
+    for r, name in enumerate(names):
+        if r % every == 0:
+            c.text(left + axis_w - 6, a_top + a_h * (1 - (r + 0.5) / len(names)), _fit(name, axis_w - 8, 10), px=10,
+                   color=MUTED, ha="right", va="center")
+    a_w = width - axis_w - 8
+    for t, label in _time_ticks(win, max(2, int(a_w / 110))):
+        c.text(left + axis_w + a_w * (t - win.start) / win.seconds, a_top + a_h + 4, label, px=10, color=MUTED,
+               ha="center")
+    return tuple(x.name for x in buckets)
+
+
+def _placeholder(c: _Canvas, kind: str, left, top, width, height) -> None:
+    c.box(left + 4, top + 4, width - 8, height - 8, "none", edge=PLACEHOLDER, dashed=True)
+    c.text(left + width / 2, top + height / 2, _fit(f"panel type `{kind or '?'}`: not drawn by the preview", width - 16,
+                                                      12), px=12, color=PLACEHOLDER, ha="center", va="center")
+
+
+DATA_TYPES = ("timeseries", "graph", "stat", "gauge", "bargauge", "table", "logs", "heatmap")
+
+
+def _panel(c: _Canvas, placed, data: PanelData | None, win: Window, top: float) -> PanelInfo:
+    panel, s = placed.panel, spec(placed.panel)
+    r = layout.rect(placed, c.w - 2 * PAD, top=top, left=PAD)
+    box = (round(r.left), round(r.top), round(r.width), round(r.height))
+    if s.type == "row":
+        c.text(r.left + 4, r.top + r.height / 2, _fit(s.title + ("   (collapsed in Grafana, opened here)"
+                                                                  if panel.get("collapsed") else ""), r.width, 15),
+               px=15, style="bold", va="center")
+        c.box(r.left, r.top + r.height - 2, r.width, 1, BORDER)
+        return PanelInfo(s.title, s.type, "static", (), box)
+    c.box(r.left, r.top, r.width, r.height, PANEL_BG, edge=BORDER)
+    c.text(r.left + 8, r.top + 5, _fit(s.title, r.width - 16, 13, "bold"), px=13, style="bold")
+    left, inner_top, width, height = r.left + 6, r.top + TITLE_BAND + 2, r.width - 12, r.height - TITLE_BAND - 8
+    if s.type == "text":
+        _text(c, s, left + 2, inner_top, width - 4, height)
+        return PanelInfo(s.title, s.type, "static", (), box)
+    if s.type not in DATA_TYPES:
+        _placeholder(c, s.type, left, inner_top, width, height)
+        return PanelInfo(s.title, s.type, "placeholder", (), box, f"panel type `{s.type}` is not drawn")
+    data = data or PanelData()
+    if data.error:
+        _no_data(c, left, inner_top, width, height * 0.7, "Query failed")
+        c.text(left + width / 2, inner_top + height * 0.7, _fit(data.error, width - 8, 10), px=10, color=NO_DATA,
+               ha="center")
+        return PanelInfo(s.title, s.type, "error", (), box, data.error)
+    if data.empty:
+        _no_data(c, left, inner_top, width, height)
+        return PanelInfo(s.title, s.type, "no data", (), box)
+    if s.type in ("timeseries", "graph"):
+        legend = _timeseries(c, s, data, win, left, inner_top, width, height)
+    elif s.type == "stat":
+        legend = _stat(c, s, data, left, inner_top, width, height)
+    elif s.type == "gauge":
+        legend = _gauge(c, s, data, left, inner_top, width, height)
+    elif s.type == "bargauge":
+        legend = _bargauge(c, s, data, left, inner_top, width, height)
+    elif s.type == "table":
+        legend = _table(c, s, data, left, inner_top, width, height)
+    elif s.type == "logs":
+        legend = _logs(c, s, data, panel, left, inner_top, width, height)
+    else:
+        legend = _heatmap(c, s, data, win, left, inner_top, width, height)
+    return PanelInfo(s.title, s.type, "ok", legend, box,
+                     f"{len(data.logs)} log lines" if s.type == "logs" else f"{len(data.series)} series")
+
+
+def draw(board: dict, data: dict[int, PanelData], win: Window, width: int = WIDTH) -> Drawn:
+    """One dashboard as a PNG: panels where gridPos puts them, data by panel id (absent: No data)."""
+    placed = layout.place(board.get("panels") or [])
+    height = int(HEADER + layout.height(placed) + FOOTER + PAD)
+    c = _Canvas(width, height)
+    title = str(board.get("title") or board.get("uid") or "dashboard")
+    with matplotlib.rc_context(RC):
+        c.text(PAD, 10, _fit(title, width * 0.6, 20, "bold"), px=20, style="bold")
+        c.text(width - PAD, 12, f"time range: {win.label}", px=12, color=MUTED, ha="right")
+        c.text(PAD, 38, f"Preview: {DISCLAIMER}.", px=12, color=PLACEHOLDER)
+        infos = [_panel(c, p, data.get(p.panel.get("id")), win, HEADER) for p in placed]
+        c.text(PAD, height - FOOTER + 2, f"{title}: {DISCLAIMER}. Data from "
+               f"{datetime.fromtimestamp(win.start, timezone.utc):%Y-%m-%d %H:%M:%S} to "
+               f"{datetime.fromtimestamp(win.end, timezone.utc):%Y-%m-%d %H:%M:%S} UTC.", px=11, color=MUTED)
+        png = c.png()
+    return Drawn(str(board.get("uid") or ""), title, png, width, height, tuple(infos), win.label)
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write(out: Path, drawn: list[Drawn], changed: set[str] = frozenset(), files: dict[str, str] | None = None
+          ) -> Path:
+    """The PNGs, index.html, summary.md and preview.json into `out`; stale PNGs of an earlier run removed.
+    Returns the index page's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / "preview.json"
+    before = set()
+    if manifest.exists():
+        try:
+            before = {d["png"] for d in json.loads(manifest.read_text()).get("dashboards", [])}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            before = set()
+    entries = index.entries(drawn, changed, files or {})
+    for d in drawn:
+        _atomic(out / index.png_name(d.uid), d.png)
+    for stale in sorted(before - {e.png for e in entries}):
+        if stale.endswith(".png") and "/" not in stale:
+            (out / stale).unlink(missing_ok=True)
+    _atomic(out / "index.html", index.html(entries).encode())
+    _atomic(out / "summary.md", index.markdown(entries).encode())
+    _atomic(manifest, (json.dumps(index.manifest(entries), indent=2, sort_keys=True) + "\n").encode())
+    return out / "index.html"
+
