@@ -24,6 +24,7 @@ TOOLS: dict[str, str] = {
     "lokitool": "loki",
     "ferretdb": "ferretdb",
     "actionlint": "actionlint",
+    "sloth": "sloth",
     "pint": "",
     "dashboard-linter": "",
     "grafana": "",
@@ -44,7 +45,7 @@ UNOBTAINABLE: dict[str, str] = {
 }
 
 # How to ask each tool for its version; the default is `--version`.
-VERSION_ARGS: dict[str, tuple[str, ...]] = {"lokitool": ("version",), "pint": ("version",)}
+VERSION_ARGS: dict[str, tuple[str, ...]] = {"lokitool": ("version",), "pint": ("version",), "sloth": ("version",)}
 
 # "promtool, version 3.5.1 (...)", "version: v1.24.0" (ferretdb), "1.7.12" (actionlint), "Version 11.2.0".
 _VERSION_RE = re.compile(r"(?:version[:\s]+v?|^v?)(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.\-]+)?)", re.I | re.M)

@@ -84,7 +84,7 @@ STACK = Stack(
     ),
     services=(
         Service(
-            name="prometheus", image="prom/prometheus", tag="v3.5.1", port=9090, health="/-/ready",
+            name="prometheus", image="prom/prometheus", tag="v3.5.5", port=9090, health="/-/ready",
             metrics_path="/metrics", job="prometheus", depends_on=("alertmanager",),
             command=("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus",
                      "--web.enable-lifecycle"),
@@ -94,7 +94,7 @@ STACK = Stack(
                 "--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle")),
         ),
         Service(
-            name="alertmanager", image="prom/alertmanager", tag="v0.28.1", port=9093, health="/-/ready",
+            name="alertmanager", image="prom/alertmanager", tag="v0.31.1", port=9093, health="/-/ready",
             metrics_path="/metrics", job="alertmanager",
             command=("--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"),
             volumes=(Volume("./generated/alertmanager/alertmanager.yml", "/etc/alertmanager/alertmanager.yml"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from . import alerts, am_tools, drift, grafana, parse, prom_tools, promql_usage, rules_tested, schemas, secrets, xref
+from . import (alerts, am_tools, drift, external_sloth, grafana, parse, prom_tools, promql_usage, rules_tested,
+               schemas, secrets, xref)
 from .base import Check
 
 # Check families written alongside this one, registered when present. Each exposes CHECKS (a tuple of
@@ -40,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     *prom_tools.CHECKS,
     *am_tools.CHECKS,
     *_optional(),
+    *external_sloth.CHECKS,
     *parse.CHECKS,
     *rules_tested.CHECKS,
     *schemas.CHECKS,
