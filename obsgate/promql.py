@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import promql_parser as pp
 
+from .model.limits import parse_promql
+
 # Grafana's template variables are not PromQL; each is replaced by a value of the same kind
 # before parsing, so that `[$__rate_interval]` stays a range and `$job` stays a string.
 _GRAFANA_RANGES = {"$__rate_interval": "1m", "${__rate_interval}": "1m", "$__interval": "1m",
@@ -35,9 +37,10 @@ def substitute_grafana(expr: str) -> str:
 
 
 def parse(expr: str):
+    """The AST of `expr`; the size and nesting limits (model/limits.py) are checked first."""
     try:
-        return pp.parse(expr)
-    except Exception as exc:  # promql-parser raises ValueError/RuntimeError with the position
+        return parse_promql(expr)
+    except Exception as exc:  # LimitError, or promql-parser's ValueError/RuntimeError with the position
         raise PromQLError(str(exc).strip()) from None
 
 

@@ -7,6 +7,7 @@ from typing import Mapping
 
 import promql_parser
 
+from .limits import parse_promql
 from .source import SourceRef, caller_source, fail
 from .testcase import LokiTestCase, TestCase
 
@@ -197,7 +198,7 @@ class AlertRule:
     def __post_init__(self) -> None:
         _common_alert_checks(self, "alert")
         try:
-            promql_parser.parse(self.expr)
+            parse_promql(self.expr)
         except Exception as exc:
             fail(self.source, "alert", self.name, "expr", self.expr, f"does not parse: {exc}")
         for test in self.tests:
@@ -234,7 +235,7 @@ class RecordingRule:
             fail(self.source, "recording rule", self.record, "record", self.record,
                  "is not a level:metric:operations name", "name it like `job:http_requests:rate5m`")
         try:
-            promql_parser.parse(self.expr)
+            parse_promql(self.expr)
         except Exception as exc:
             fail(self.source, "recording rule", self.record, "expr", self.expr, f"does not parse: {exc}")
         object.__setattr__(self, "labels", dict(sorted(self.labels.items())))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
+from .limits import parse_promql
 from .rules import AlertRule, RecordingRule, RuleGroup, Runbook, Scenario, Step, check_duration
 from .source import SourceRef, caller_source, fail
 from .testcase import Expect, Sample, TestCase
@@ -112,7 +113,7 @@ class SLO:
                 fail(src, "slo", n, fname, expr, f"has no `{WINDOW_VAR}` range",
                      'write it like `sum(rate(http_requests_total{status=~"5.."}[$window]))`')
             try:
-                promql_parser.parse(expr.replace(WINDOW_VAR, "5m"))
+                parse_promql(expr.replace(WINDOW_VAR, "5m"))
             except Exception as exc:
                 fail(src, "slo", n, fname, expr, f"does not parse: {exc}")
         if not isinstance(self.runbook, Runbook):

@@ -6,6 +6,7 @@ from typing import Mapping
 
 import promql_parser
 
+from .limits import parse_promql
 from .source import SourceRef, caller_source, fail
 
 
@@ -53,7 +54,7 @@ class TestCase:
             fail(self.source, "test", self.name, "series", "{}", "is empty", "give the input series")
         for sel in self.series:
             try:
-                promql_parser.parse(sel)
+                parse_promql(sel)
             except Exception as exc:
                 fail(self.source, "test", self.name, "series", sel, f"is not a series selector: {exc}")
         for fname in ("at", "interval"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..inputs import InputError, reading
 from .document import Document, ParseError, parse
 
 # Kinds of files, as checks ask for them.
@@ -115,15 +116,24 @@ def classify(path: str, data, broken: bool = False) -> str:
 
 
 def read(path: Path, shown: str, external: bool = True) -> SourceFile:
+    """A named file, read within the input limits (regular files only, size and time bounded).
+
+    What cannot be read at all raises Unreadable; what reads but breaks a limit is the file's error.
+    """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise Unreadable(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Unreadable(f"{shown}: not a UTF-8 text file") from None
-    return load_text(shown, path, text, external)
+        with reading.time_budget():
+            raw = reading.read_bytes(path)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Unreadable(f"{shown}: not a UTF-8 text file") from None
+            return load_text(shown, path, text, external)
+    except reading.OverBudget as exc:
+        f = SourceFile(shown, path, "", external=external, error=exc)
+        f.kind = classify(shown, None, True)
+        return f
+    except InputError as exc:
+        raise Unreadable(f"{shown}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
 
 
 def expand(paths: list[str]) -> list[tuple[Path, str]]:
@@ -131,16 +141,18 @@ def expand(paths: list[str]) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        try:
+            kind = reading.what_is(p)
+        except InputError as exc:  # missing, a symlink loop, no permission
+            raise Unreadable(f"{raw}: {exc.message}") from None
+        if kind == "a directory":
             found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
                            and not any(part.startswith(".") for part in q.relative_to(p).parts))
             if not found:
                 raise Unreadable(f"{raw}: no YAML or JSON files in this directory")
             out += [(q, q.as_posix()) for q in found]
-        elif p.exists():
+        else:  # a FIFO or device is refused by read(), with what it is
             out.append((p, raw))
-        else:
-            raise Unreadable(f"{raw}: no such file or directory")
     seen, unique = set(), []
     for disk, shown in out:
         key = disk.resolve()

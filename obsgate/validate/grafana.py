@@ -54,7 +54,14 @@ def _ds_uid(ds):
 def datasource_variable(ctx) -> list[Problem]:
     out: list[Problem] = []
     for f, dash, base in _dashboards(ctx):
-        variables = [v for v in (dash.get("templating") or {}).get("list") or [] if isinstance(v, dict)]
+        templating = dash.get("templating") or {}
+        if not isinstance(templating, dict) or not isinstance(templating.get("list") or [], list):
+            subject = Subject(f.path, (lambda f=f, base=base: f.line(base + ("templating",))), external=f.external)
+            out.append(finding("grafana/datasource-variable", subject, Severity.ERROR,
+                               f"dashboard `{dash.get('uid', '?')}`: `templating` is not an object with a `list` of "
+                               "variables", "write \"templating\": {\"list\": [{\"type\": \"datasource\", ...}]}"))
+            continue
+        variables = [v for v in templating.get("list") or [] if isinstance(v, dict)]
         ds_vars = {str(v.get("name")): str(v.get("query") or "") for v in variables if v.get("type") == "datasource"}
         used = set()
         for p in ctx.panels:

@@ -205,7 +205,8 @@ def datasource_type(panel: PanelItem, target: dict) -> str:
             ds = ds.get("uid")
         if isinstance(ds, str) and ds:
             name = ds.strip("${}").split(":")[0]
-            for var in (panel.dashboard.get("templating") or {}).get("list") or []:
+            templating = panel.dashboard.get("templating")
+            for var in (templating.get("list") if isinstance(templating, dict) else None) or []:
                 if isinstance(var, dict) and var.get("type") == "datasource" and var.get("name") == name:
                     return str(var.get("query") or "prometheus")
             if ds.lower() in ("loki",):

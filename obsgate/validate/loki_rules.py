@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ..inputs import InputError, yamlload
 from ..problem import Problem, Severity
 from .base import ctx_files
 from ..tools import find
@@ -188,9 +189,9 @@ class Parsed:
 def parse_rules(text: str) -> Parsed | None:
     """The rule document with each rule's and group's line; None when it is not a groups/rules mapping."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+        node = yamlload.compose(text)
+        doc = yamlload.load(text)
+    except InputError:
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list) or node is None:
         return None
