@@ -43,7 +43,7 @@ def test_range_query_log_streams_backward_with_limit():
 
 def test_range_query_matrix_steps():
     res = range_query('sum(rate({service="api"}[1m]))', STREAMS, 60 * S, 120 * S, 60 * S)
-    assert res.to_api()["result"] == [{"metric": {}, "values": [[60, "0.13333333333333333"], [120, "0.09999999999999999"]]  # 5/60 + 1/60 in float64}]
+    assert res.to_api()["result"] == [{"metric": {}, "values": [[60, "0.13333333333333333"], [120, "0.09999999999999999"]]}]  # 5/60 + 1/60 in float64
 
 
 def test_syntax_error_has_line_column_expected_hint():
