@@ -16,6 +16,7 @@ COMMANDS = {
     "smoke": "live checks against the running stack",
     "ci": "up, smoke, always down; exit code of smoke",
     "loki-test": "run the LogQL rule unit tests against a short-lived Loki",
+    "preview": "draw every generated dashboard to PNG from the running stack's data (not Grafana's rendering)",
 }
 
 

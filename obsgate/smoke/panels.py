@@ -39,6 +39,18 @@ def _kind(panel: dict, target: dict) -> str:
     return "loki" if kind == "loki" else "prometheus"
 
 
+def board_variables(board: dict, runner: "Runner", builtin: dict[str, str]) -> dict[str, str]:
+    """Values for a board's queries: Grafana's built-in intervals and the board's template variables."""
+    return {**builtin, **grafana_vars.resolve(board.get("templating", {}).get("list", []), runner.label_values)}
+
+
+def panel_queries(panel: dict, values: dict[str, str]) -> list[tuple[dict, str, str]]:
+    """(target, kind, expanded query) for each query of the panel, as its datasource would run it
+    (the smoke check and `obsgate preview` both build them here)."""
+    return [(t, _kind(panel, t), grafana_vars.expand(t["expr"], values))
+            for t in panel.get("targets", []) or [] if t.get("expr")]
+
+
 class Runner:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -79,10 +91,10 @@ def check(ctx: Context) -> list[Case]:
     for board in dashboards(ctx):
         uid = board.get("uid", "")
         src = board_src.get(uid)
-        values = {**builtin, **grafana_vars.resolve(board.get("templating", {}).get("list", []), runner.label_values)}
+        values = board_variables(board, runner, builtin)
         for panel in panels(board):
-            targets = [t for t in panel.get("targets", []) or [] if t.get("expr")]
-            if not targets:
+            queries = [(kind, expr) for _, kind, expr in panel_queries(panel, values)]
+            if not queries:
                 continue
             case = Case(FAMILY, f"{uid} / {panel.get('title') or panel.get('id')}",
                         path=src.path if src else "", line=src.line if src else 0)
@@ -90,7 +102,6 @@ def check(ctx: Context) -> list[Case]:
             if sup:
                 work.append((case.skip(f"suppressed: {sup.reason}"), []))
                 continue
-            queries = [(_kind(panel, t), grafana_vars.expand(t["expr"], values)) for t in targets]
             need = max((history_needed(ctx, e, target) for k, e in queries if k == "prometheus"), default=0.0)
             if need > uptime + WAIT:
                 work.append((case.skip(f"needs about {need:.0f}s of history (offsets, recording rules "
