@@ -7,7 +7,9 @@ import json
 import pytest
 
 from obsgate.model import AlertRule, Effect, RuleGroup, Scenario
-from obsgate.sim.gateway import Control, GatewayApp, normalise_model, should_fail
+from obsgate.sim.gateway.app import GatewayApp
+from obsgate.sim.gateway.control import Control, should_fail
+from obsgate.sim.gateway.metrics import normalise_model
 from obsgate.sim.httpd import BadRequest, Request
 
 SIM = {"provider": "simulator", "model": "tinyllama"}
