@@ -5,10 +5,11 @@ wait before paging, CamelCase names, and no alert or recording rule defined twic
 """
 from __future__ import annotations
 
-from ..analysis.durations import seconds
+import re
+
 from ..model.rules import CAMEL, SEVERITIES
 from ..problem import Problem, Severity
-from ..promql import uses_absent
+from ..promql import PromQLError, parse, uses_absent
 from .base import Check, finding
 from .files import LOKI_RULES, PROM_RULES
 
@@ -60,6 +61,21 @@ def _absent_style(r) -> bool:
     return "absent_over_time(" in r.expr.replace(" ", "")  # LogQL: no PromQL AST applies
 
 
+_DURATION = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+_UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def duration(raw: str) -> float | None:
+    """Seconds of a Prometheus duration, zero included (`0m`, `0`); None when it is not one."""
+    raw = raw.strip()
+    if raw == "0":
+        return 0.0
+    parts = _DURATION.findall(raw)
+    if not parts or "".join(n + u for n, u in parts) != raw:
+        return None
+    return sum(int(n) * _UNIT[u] for n, u in parts)
+
+
 def for_(ctx) -> list[Problem]:
     out = []
     for r in _alerts(ctx):
@@ -67,9 +83,8 @@ def for_(ctx) -> list[Problem]:
         if labels.get("severity") != "critical" or _absent_style(r):
             continue
         raw = str(r.data.get("for") or "0s")
-        try:
-            wait = seconds(raw)
-        except Exception:  # an invalid duration is prom/rules' finding
+        wait = duration(raw)
+        if wait is None:  # an invalid duration is prom/rules' finding
             continue
         if wait < MIN_CRITICAL_FOR:
             out.append(finding("alerts/for", r, Severity.ERROR,
@@ -88,21 +103,49 @@ def name(ctx) -> list[Problem]:
     return out
 
 
+def _rule_set(r) -> str:
+    """Rules that one Prometheus loads together: the project's own files, or each external file alone."""
+    if r.file is not None and (r.external or r.file.meta.get("extracted")):
+        return f"{r.file.path}#{r.file.meta.get('document', 0)}"
+    return "<project>"
+
+
+def _normal(expr: str) -> str:
+    """An expression as PromQL prints it back (spacing and redundant parentheses do not make it different)."""
+    try:
+        return str(parse(expr))
+    except PromQLError:
+        return " ".join(expr.split())
+
+
 def duplicate(ctx) -> list[Problem]:
+    """Same name and labels twice in one rule set. promtool only warns about it, and recording rules that
+    differ in their expressions (`code=~"2.."` and `code=~"3.."`) usually write disjoint series: a WARNING
+    then, and on external files; an ERROR for identical rules in the project's own files."""
     out = []
     first: dict[tuple, object] = {}
     for r in ctx.rules:
         labels = r.data.get("labels") if isinstance(r.data.get("labels"), dict) else {}
-        key = (r.lang, r.kind, r.rule_name, tuple(sorted((str(k), str(v)) for k, v in labels.items())))
-        if key in first:
-            other = first[key]
-            what = "alert" if r.kind == "alert" else "recording rule"
-            out.append(finding("alerts/duplicate", r, Severity.ERROR,
-                               f"{what} `{r.rule_name}` is defined twice with the same labels "
-                               f"(first at {other.path}:{other.line})",
-                               "two rules writing the same series overwrite each other; rename one or merge them"))
-        else:
+        key = (_rule_set(r), r.lang, r.kind, r.rule_name,
+               tuple(sorted((str(k), str(v)) for k, v in labels.items())))
+        if key not in first:
             first[key] = r
+            continue
+        other = first[key]
+        what = "alert" if r.kind == "alert" else "recording rule"
+        same = _normal(r.expr) == _normal(other.expr)
+        if r.kind == "record" and not same:
+            out.append(finding("alerts/duplicate", r, Severity.WARNING,
+                               f"recording rule `{r.rule_name}` is also recorded at {other.path}:{other.line} with the "
+                               "same labels and another expression",
+                               "fine when their selectors are disjoint (as promtool, only a warning); otherwise "
+                               "one overwrites the other's series"))
+            continue
+        severity = Severity.WARNING if r.external or not same else Severity.ERROR
+        out.append(finding("alerts/duplicate", r, severity,
+                           f"{what} `{r.rule_name}` is defined twice with the same labels "
+                           f"(first at {other.path}:{other.line})",
+                           "two rules writing the same series overwrite each other; rename one or merge them"))
     return out
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import tools as toolfinder
-from . import items
+from . import items, manifests
 from .files import DASHBOARD, LOKI_RULES, LOKI_TESTS, PROM_CONFIG, PROM_RULES, SourceFile, expand, load_text, read
 from .series import SeriesIndex
 
-PROJECT, PATHS = "project", "paths"
+PROJECT, PATHS, EXTERNAL = "project", "paths", "external"  # EXTERNAL: no project context at all
 
 
 # obsgate's own checkout carries a verbatim copy of the schemas (schemas/), used when no other is found
@@ -43,6 +43,7 @@ class Context:
     outputs: dict | None = None  # project runs: rendered bytes by path (drift and secrets read these)
     workdir: Path | None = None  # project runs: the scratch tree the tools read
     timings: list = field(default_factory=list)  # (tool, seconds) of every subprocess, for the benchmark
+    scrape_seconds: float | None = None  # external runs: --scrape-interval, when no prometheus.yml is checked
     _tools: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -54,7 +55,7 @@ class Context:
         records = [(r.rule_name, r.expr, r.data.get("labels")) for r in self.rules
                    if r.kind == "record" and r.lang == "promql" and r.model is None]
         configs = [f.data for f in self.of(PROM_CONFIG) if isinstance(f.data, dict)]
-        self.series = SeriesIndex(self.project, records, configs)
+        self.series = SeriesIndex(self.project, records, configs, self.scrape_seconds)
 
     def of(self, *kinds: str) -> list[SourceFile]:
         return [f for f in self.files if f.kind in kinds]
@@ -100,17 +101,30 @@ def for_project(root: Path, project, outputs: dict[str, bytes], workdir: Path, s
                    outputs=outputs, workdir=workdir)
 
 
-def for_paths(root: Path, project, paths: list[str], schemas_dir=None) -> Context:
-    """A paths run: the named files (directories walked). Raises files.Unreadable for missing input."""
+def for_paths(root: Path, project, paths: list[str], schemas_dir=None, external: bool = False,
+              scrape_seconds: float | None = None) -> Context:
+    """A paths run: the named files (directories walked). Raises files.Unreadable for missing input.
+
+    `external`: files from outside the project (or --no-project): no catalog, receivers or scrape
+    interval of the project; conventions are warnings (validate.policy).
+    """
     files = []
+    if external:
+        project = None
     boards = {b.uid for b in project.boards} if project is not None else set()
     for disk, shown in expand(paths):
-        f = read(disk, shown, external=True)
-        if project is not None and f.doc is not None:
-            if f.kind == DASHBOARD:
-                dash, _ = items.dashboard_of(f)
-                f.external = dash.get("uid") not in boards
-            elif f.kind in (PROM_RULES, LOKI_RULES):
-                f.external = not items.written_by_obsgate(f)
-        files.append(f)
-    return Context(root=Path(root), project=project, files=files, mode=PATHS, schemas_dir=schemas_dir)
+        for f in manifests.expand(read(disk, shown, external=True)):
+            _own(f, project, boards)
+            files.append(f)
+    return Context(root=Path(root), project=project, files=files, mode=EXTERNAL if external else PATHS,
+                   schemas_dir=schemas_dir, scrape_seconds=scrape_seconds)
+
+
+def _own(f: SourceFile, project, boards: set) -> None:
+    """Files the project wrote are judged as its own (errors), the rest as external (warnings where stated)."""
+    if project is not None and f.doc is not None:
+        if f.kind == DASHBOARD:
+            dash, _ = items.dashboard_of(f)
+            f.external = dash.get("uid") not in boards
+        elif f.kind in (PROM_RULES, LOKI_RULES):
+            f.external = not items.written_by_obsgate(f)

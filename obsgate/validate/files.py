@@ -5,6 +5,7 @@ This is validate's only reader of user files. A project run hands in the bytes `
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -26,7 +27,7 @@ UNKNOWN = "unknown"
 
 KINDS = (PROM_RULES, PROM_TESTS, PROM_CONFIG, AM_CONFIG, DASHBOARD, COMPOSE, LOKI_RULES, LOKI_TESTS, LOKI_CONFIG,
          OTHER)
-SUFFIXES = (".yml", ".yaml", ".json")
+SUFFIXES = (".yml", ".yaml", ".json", ".rules")
 
 
 class Unreadable(Exception):
@@ -66,53 +67,103 @@ def load_text(path: str, disk: Path, text: str, external: bool, kind: str | None
 
 
 def classify(path: str, data, broken: bool = False) -> str:
-    """The kind of a file from its content, with its path breaking ties (Loki vs Prometheus rules)."""
+    """The kind of a file from its content; its name only breaks ties for files that do not parse.
+
+    Rule files are Prometheus or Loki by their expressions (LogQL pipelines, Loki-only functions),
+    never by a directory called `loki`. Kubernetes objects are OTHER here: manifests.expand() takes
+    the rules and dashboards out of PrometheusRule, ConfigMap and GrafanaDashboard objects.
+    """
     p = PurePosixPath(path)
-    parts = {s.lower() for s in p.parts}
     name = p.name.lower()
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         return OTHER
-    loki = "loki" in parts or "loki" in name
     if broken or not isinstance(data, dict):
-        if ".test." in name or name.endswith("_test.yml"):
-            return LOKI_TESTS if loki else PROM_TESTS
-        if suffix == ".json":
-            return DASHBOARD
-        if "compose" in name:
-            return COMPOSE
-        if "alertmanager" in name:
-            return AM_CONFIG
-        if name.startswith("prometheus"):
-            return PROM_CONFIG
-        if "rules" in parts or "rules" in name:
-            return LOKI_RULES if loki else PROM_RULES
-        return UNKNOWN
+        if isinstance(data, list) and data and all(isinstance(t, dict) and "targets" in t for t in data):
+            return OTHER  # file_sd target groups
+        if not broken and data is not None:
+            return UNKNOWN
+        return _by_name(name, suffix)
+    if isinstance(data.get("apiVersion"), (str, int)) and ("kind" in data or "datasources" in data
+                                                           or "providers" in data or "apps" in data):
+        return OTHER  # Kubernetes objects and Grafana provisioning files
+    if _is_dashboard(data):
+        return DASHBOARD
     if suffix == ".json":
-        if "panels" in data or "rows" in data or ("uid" in data and "title" in data):
-            return DASHBOARD
-        if isinstance(data.get("dashboard"), dict):
-            return DASHBOARD
         return UNKNOWN
-    if "tests" in data and ("rule_files" in data or isinstance(data.get("tests"), list)):
-        tests = data.get("tests") or []
-        if loki or any(isinstance(t, dict) and "input_streams" in t for t in tests):
+    if isinstance(data.get("tests"), list) and ("rule_files" in data or data.get("tests")):
+        tests = data["tests"]
+        if any(isinstance(t, dict) and "input_streams" in t for t in tests):
             return LOKI_TESTS
         return PROM_TESTS
-    if "groups" in data:
-        return LOKI_RULES if loki else PROM_RULES
-    if "services" in data:
+    if isinstance(data.get("groups"), list):
+        return LOKI_RULES if is_logql_groups(data["groups"]) else PROM_RULES
+    if isinstance(data.get("services"), dict):
         return COMPOSE
-    if "route" in data or "receivers" in data or "inhibit_rules" in data:
+    if "route" in data or "receivers" in data or "inhibit_rules" in data or "time_intervals" in data:
         return AM_CONFIG
-    if "scrape_configs" in data or "rule_files" in data or "alerting" in data or (
-            "global" in data and not loki and "schema_config" not in data):
-        return PROM_CONFIG
-    if "schema_config" in data or "auth_enabled" in data or "ruler" in data or "limits_config" in data:
+    if "schema_config" in data or "auth_enabled" in data or "limits_config" in data or (
+            "ruler" in data and "scrape_configs" not in data) or "ingester" in data or "common" in data:
         return LOKI_CONFIG
-    if "apiVersion" in data and ("datasources" in data or "providers" in data):
+    if any(k in data for k in _PROM_CONFIG_KEYS):
+        return PROM_CONFIG
+    if any(k in data for k in _OTHER_KEYS):
         return OTHER
     return UNKNOWN
+
+
+# Top-level keys of prometheus.yml (config.Config) and of the files obsgate reads as other (web
+# config, HTTP client config, the legacy rules-file-less configs).
+_PROM_CONFIG_KEYS = ("scrape_configs", "rule_files", "alerting", "global", "remote_write", "remote_read",
+                     "scrape_config_files", "storage", "tracing", "otlp", "runtime")
+_OTHER_KEYS = ("tls_server_config", "http_server_config", "basic_auth_users", "basic_auth", "authorization",
+               "oauth2", "tls_config", "bearer_token", "bearer_token_file", "http_headers")
+
+
+def _is_dashboard(data: dict) -> bool:
+    if isinstance(data.get("dashboard"), dict) and "panels" not in data:
+        return True  # the HTTP API's export: {"dashboard": {...}, "meta": {...}}
+    if isinstance(data.get("panels"), list) or isinstance(data.get("rows"), list):
+        return True
+    return "schemaVersion" in data or ("uid" in data and "title" in data and "templating" in data)
+
+
+def _by_name(name: str, suffix: str) -> str:
+    """A file that does not parse: its name says what it was meant to be, so its checks can say why not."""
+    if ".test." in name or name.endswith(("_test.yml", "_test.yaml")):
+        return PROM_TESTS
+    if suffix == ".json":
+        return DASHBOARD
+    if "compose" in name:
+        return COMPOSE
+    if "alertmanager" in name:
+        return AM_CONFIG
+    if name.startswith("prometheus"):
+        return PROM_CONFIG
+    if "rule" in name or "alert" in name or suffix == ".rules":
+        return PROM_RULES
+    return UNKNOWN
+
+
+# LogQL that PromQL has not: line filters and parsers after a stream selector, Loki-only functions.
+_LOGQL_STRONG = re.compile(r"\}\s*(?:\|=|\|~|!=\s*[\"`]|!~\s*[\"`]|\|\s*(?:json|logfmt|pattern|regexp|unpack|"
+                           r"line_format|label_format|drop|keep|decolorize|unwrap|ip)\b)"
+                           r"|\b(?:bytes_over_time|bytes_rate|rate_counter)\s*\(")
+# A range function straight over a selector without a metric name: how every LogQL metric query starts.
+_LOGQL_WEAK = re.compile(r"\b(?:count_over_time|rate|absent_over_time|sum_over_time|avg_over_time|"
+                         r"max_over_time|min_over_time|first_over_time|last_over_time|quantile_over_time|"
+                         r"stddev_over_time|stdvar_over_time)\s*\(\s*\{")
+
+
+def is_logql_groups(groups: list) -> bool:
+    """True when the rules' expressions are LogQL: one LogQL-only construct, or every one a stream query."""
+    exprs = [str(r.get("expr")) for g in groups if isinstance(g, dict) and isinstance(g.get("rules"), list)
+             for r in g["rules"] if isinstance(r, dict) and r.get("expr") is not None]
+    if not exprs:
+        return False
+    if any(_LOGQL_STRONG.search(e) for e in exprs):
+        return True
+    return all(_LOGQL_WEAK.search(e) and "__name__" not in e for e in exprs)
 
 
 def read(path: Path, shown: str, external: bool = True) -> SourceFile:

@@ -6,10 +6,11 @@ PromQL check applies to both alike.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..promql import PromQLError, parse, substitute_grafana
+from ..promql import PromQLError, parse
 from ..render import HEADER
 from .base import Subject
 from .files import DASHBOARD, LOKI_RULES, PROM_RULES, SourceFile
@@ -19,8 +20,6 @@ from .files import DASHBOARD, LOKI_RULES, PROM_RULES, SourceFile
 # after parsing (the AST keeps no text positions); $__interval likewise.
 RATE_INTERVAL_SECONDS = 3 * 3600 + 33 * 60 + 33
 INTERVAL_SECONDS = 2 * 3600 + 22 * 60 + 22
-_SENTINELS = {"$__rate_interval": "3h33m33s", "${__rate_interval}": "3h33m33s",
-              "$__interval": "2h22m22s", "${__interval}": "2h22m22s"}
 GRAFANA_VAR_PREFIX = "grafana_var_"
 
 
@@ -92,10 +91,53 @@ class Query:
         return f"panel `{s.name}`"
 
 
-def panel_expr(raw: str) -> str:
-    for var, value in _SENTINELS.items():
-        raw = raw.replace(var, value)
-    return substitute_grafana(raw)
+# Any other variable in a range ($interval, $__range, a custom one) becomes this range: parsed, and
+# recognised by the checks as "chosen by a variable".
+VARIABLE_SECONDS = 1 * 3600 + 11 * 60 + 11
+_DURATIONS = {"__rate_interval": "3h33m33s", "__interval": "2h22m22s"}
+_NUMBERS = ("__range_s", "__range_ms", "__interval_ms", "__rate_interval_ms")  # Grafana gives these as numbers
+_VAR = re.compile(r"\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
+
+
+def panel_expr(raw: str, numeric: bool = False) -> str:
+    """A panel query with Grafana's variables replaced by PromQL of the same kind, by where they stand.
+
+    In a range or after `offset`: a duration; `$__range_s` and the like: a number; in a string: an
+    identifier that the label checks recognise; elsewhere a selector name (or, with `numeric`, a number,
+    for variables standing where PromQL wants a scalar such as `topk($n, ...)`).
+    """
+    out: list[str] = []
+    i, quote, depth = 0, "", 0
+    while i < len(raw):
+        c = raw[i]
+        if quote and c == "\\":
+            out.append(raw[i:i + 2])
+            i += 2
+            continue
+        m = _VAR.match(raw, i) if c in "$[" else None
+        if m:
+            name = m.group(1) or m.group(2) or m.group(3)
+            if quote:
+                out.append(GRAFANA_VAR_PREFIX + name)
+            elif depth > 0 or "".join(out).rstrip().endswith("offset"):
+                out.append(_DURATIONS.get(name, f"{VARIABLE_SECONDS}s"))
+            elif name in _NUMBERS or numeric:
+                out.append("1")
+            else:
+                out.append(GRAFANA_VAR_PREFIX + name)
+            i = m.end()
+            continue
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'`":
+            quote = c
+        elif c == "[":
+            depth += 1
+        elif c == "]":
+            depth = max(0, depth - 1)
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def is_grafana_var(value: str) -> bool:
@@ -231,7 +273,11 @@ def queries(rule_items: list[RuleItem], panel_items: list[PanelItem]) -> list[Qu
                 continue
             raw = target["expr"]
             at = p.at + ("targets", ti, "expr")
-            out.append(_parsed(Query(p, raw, panel_expr(raw), "panel", (lambda f=p.file, at=at: f.line(at)))))
+            q = _parsed(Query(p, raw, panel_expr(raw), "panel", (lambda f=p.file, at=at: f.line(at))))
+            if q.error and GRAFANA_VAR_PREFIX in q.expr:  # a variable where PromQL wants a number
+                numeric = _parsed(Query(p, raw, panel_expr(raw, numeric=True), "panel", q.line_at))
+                q = numeric if not numeric.error else q
+            out.append(q)
     return out
 
 

@@ -12,10 +12,12 @@ def check(ctx) -> list[Problem]:
         if f.error is not None:
             out.append(Problem("input/parse", Severity.ERROR, f.error.message, f.path, f.error.line,
                                "fix the syntax; other checks skip this file until it parses"))
-        elif f.kind == UNKNOWN and ctx.mode == "paths":
-            out.append(Problem("input/parse", Severity.WARNING, "not a file obsgate knows how to check", f.path, 0,
-                               "rule files, promtool tests, prometheus.yml, alertmanager.yml, compose files and "
-                               "dashboard JSON are checked"))
+        elif f.kind == UNKNOWN and ctx.mode != "project":
+            out.append(Problem("input/parse", Severity.ERROR,
+                               f"cannot tell what kind of file `{f.path}` is, so nothing in it was checked", f.path,
+                               f.line(()), "rule files, promtool tests, prometheus.yml, alertmanager.yml, compose "
+                               "files, dashboard JSON and Kubernetes manifests holding them are checked; leave other "
+                               "files out of the paths"))
     return out
 
 

@@ -8,7 +8,7 @@ from ..problem import Problem, Severity
 from ..promql import PromQLError, parse, selector_name
 from .base import Check, finding
 from .files import DASHBOARD, PROM_RULES
-from .items import INTERVAL_SECONDS, RATE_INTERVAL_SECONDS
+from .items import INTERVAL_SECONDS, RATE_INTERVAL_SECONDS, VARIABLE_SECONDS
 from .series import children, grouping, nodes
 
 COUNTER_FUNCS = frozenset({"rate", "irate", "increase"})
@@ -108,11 +108,30 @@ def _quantile_input(ctx, node, depth: int) -> list[tuple[str, str]]:
     if isinstance(node, pp.Call):
         vectors = [a for a in node.args if not isinstance(a, (pp.NumberLiteral, pp.StringLiteral))]
         return _quantile_input(ctx, vectors[0], depth + 1) if vectors else []
+    if isinstance(node, pp.BinaryExpr):
+        return [x for side in _label_sides(node) for x in _quantile_input(ctx, side, depth + 1)]
     found = []
     for child in children(node):
         if not isinstance(child, (pp.NumberLiteral, pp.StringLiteral)):
             found += _quantile_input(ctx, child, depth + 1)
     return found
+
+
+def _label_sides(node) -> list:
+    """The operands whose labels a binary expression's result carries.
+
+    The left side (the "many" side of `group_left`, e.g. an info-metric join that adds a version label),
+    the right side for `group_right`, both for `or`; a number on one side hands over the other.
+    """
+    if isinstance(node.lhs, pp.NumberLiteral):
+        return [node.rhs]
+    if isinstance(node.rhs, pp.NumberLiteral):
+        return [node.lhs]
+    op = str(node.op).lower()
+    if op == "or":
+        return [node.lhs, node.rhs]
+    card = str(getattr(node.modifier, "card", "")) if node.modifier is not None else ""
+    return [node.rhs] if card.endswith("OneToMany") else [node.lhs]
 
 
 def _quantile_series(ctx, name: str, depth: int) -> list[tuple[str, str]]:
@@ -139,23 +158,40 @@ def _quantile_series(ctx, name: str, depth: int) -> list[tuple[str, str]]:
     return found
 
 
+# Functions that need two samples in the window: with fewer, they return nothing at all.
+TWO_SAMPLES = COUNTER_FUNCS | GAUGE_FUNCS | frozenset({"resets", "changes"})
+
+
 def range_vs_scrape(ctx) -> list[Problem]:
+    """Windows under 4 scrapes: an ERROR with the project, a WARNING in external mode, where the scrape
+    interval may be assumed (--scrape-interval); under 2 scrapes a rate() is empty: ERROR unless assumed."""
     out: list[Problem] = []
+    assumed = getattr(ctx.series, "scrape_assumed", False)
+    external = ctx.mode == "external"
     for q in ctx.queries:
         if q.ast is None:
             continue
-        for node in nodes(q.ast):
-            if not isinstance(node, pp.MatrixSelector):
+        for call in nodes(q.ast):
+            if not isinstance(call, pp.Call):
                 continue
-            seconds = node.range.total_seconds()
-            if seconds in (RATE_INTERVAL_SECONDS, INTERVAL_SECONDS):
-                continue  # Grafana's $__rate_interval / $__interval: grafana/rate-interval judges these
-            name = selector_name(node.vector_selector)
-            scrape = ctx.series.scrape_interval(name)
-            if seconds < 4 * scrape:
-                out.append(finding("promql/range-vs-scrape", q.subject, Severity.ERROR,
-                                   f"{q.where}: `{name}[{_fmt(seconds)}]` spans fewer than 4 scrapes "
-                                   f"(scrape interval {_fmt(scrape)}), so it is often empty or jumpy",
+            for node in call.args:
+                if not isinstance(node, pp.MatrixSelector):
+                    continue
+                seconds = node.range.total_seconds()
+                if seconds in (RATE_INTERVAL_SECONDS, INTERVAL_SECONDS, VARIABLE_SECONDS):
+                    continue  # Grafana's $__rate_interval, $__interval, a variable: grafana/rate-interval judges
+                name = selector_name(node.vector_selector)
+                scrape = ctx.series.scrape_interval(name)
+                if seconds >= 4 * scrape:
+                    continue
+                empty = seconds < 2 * scrape and call.func.name in TWO_SAMPLES
+                severity = Severity.ERROR if (empty and not assumed) or not external else Severity.WARNING
+                why = f"`{call.func.name}()` needs two samples, so it is often empty" if empty else \
+                    "so it is often empty or jumpy"
+                source = " (assumed; pass --scrape-interval or the prometheus.yml)" if assumed else ""
+                out.append(finding("promql/range-vs-scrape", q.subject, severity,
+                                   f"{q.where}: `{name}[{_fmt(seconds)}]` spans fewer than {2 if empty else 4} "
+                                   f"scrapes (scrape interval {_fmt(scrape)}{source}), {why}",
                                    f"use a range of at least [{_fmt(4 * scrape)}]", line=q.line_at))
     return out
 

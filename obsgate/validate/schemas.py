@@ -96,8 +96,8 @@ def _runner(check_id: str, kind: str, rel: str):
         for f in files:
             if kind == DASHBOARD:
                 dash, base = dashboard_of(f)
-                out += validate(f, schema, check_id, dash, base)
-                out += _targets(ctx, f, dash, base, check_id)
+                found = validate(f, schema, check_id, dash, base) + _targets(ctx, f, dash, base, check_id)
+                out += _standard(f, found) if f.external and found else found
             else:
                 out += validate(f, schema, check_id)
         return out
@@ -120,5 +120,88 @@ def _targets(ctx, f: SourceFile, dash: dict, base: tuple, check_id: str) -> list
     return out
 
 
+def _standard(f: SourceFile, found: list[Problem]) -> list[Problem]:
+    """An external dashboard's strict-schema findings as one verdict: obsgate's standard, not Grafana's."""
+    first = found[0]
+    listing = "\n".join(f"line {p.line}: {p.message}" for p in found[:MAX_PER_FILE])
+    return [Problem(first.check, Severity.WARNING,
+                    f"does not meet obsgate's standard for generated dashboards (the strict schemaVersion "
+                    f"{STANDARD_VERSION} schema): {len(found)} finding{'s' if len(found) > 1 else ''}, the first "
+                    f"{first.message}", f.path, first.line,
+                    "mandatory only for generated/; schema/grafana-import says whether Grafana imports it",
+                    listing)]
+
+
+# --- "Grafana will import this" ----------------------------------------------------------------------
+
+STANDARD_VERSION = 42  # the schemaVersion of the strict schema (grafana-foundation-sdk)
+MIGRATED_BEFORE = 36  # Grafana 9.0 (schemaVersion 36) turned datasource names into {type, uid} references
+LEGACY_PANELS = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
+                 "grafana-piechart-panel": "piechart", "grafana-worldmap-panel": "geomap"}
+IMPORT = "schema/grafana-import"
+
+
+def grafana_import(ctx) -> list[Problem]:
+    """What Grafana itself requires to import a dashboard, with migration advice for old models."""
+    out: list[Problem] = []
+    for f in ctx.of(DASHBOARD):
+        if f.doc is None:
+            continue
+        dash, base = dashboard_of(f)
+        out += _importable(f, dash, base)
+    return out
+
+
+def _importable(f: SourceFile, dash, base: tuple) -> list[Problem]:
+    def at(*path) -> int:
+        return f.line(base + path)
+
+    if not isinstance(dash, dict):
+        return [Problem(IMPORT, Severity.ERROR, "Grafana will not import this: the dashboard is not a JSON object",
+                        f.path, 1, "a dashboard file holds one object with title, panels and templating")]
+    out = []
+    if not str(dash.get("title") or "").strip():
+        out.append(Problem(IMPORT, Severity.ERROR, "Grafana will not import this: the dashboard has no `title`",
+                           f.path, at(), "give the dashboard a title"))
+    for key in ("panels", "rows"):
+        if key in dash and not isinstance(dash[key], list):
+            out.append(Problem(IMPORT, Severity.ERROR, f"Grafana will not import this: `{key}` is not a list",
+                               f.path, at(key), f"`{key}` holds a list of panel objects"))
+    templating = dash.get("templating")
+    if templating is not None and not (isinstance(templating, dict) and isinstance(templating.get("list", []), list)):
+        out.append(Problem(IMPORT, Severity.ERROR, "Grafana will not import this: `templating.list` is not a list",
+                           f.path, at("templating"), "templating is {\"list\": [...variables]}"))
+    version = dash.get("schemaVersion")
+    if version is not None and not isinstance(version, int):
+        out.append(Problem(IMPORT, Severity.ERROR, f"`schemaVersion` `{version}` is not a number", f.path,
+                           at("schemaVersion"), f"current Grafana writes {STANDARD_VERSION}"))
+    elif version is None or version < MIGRATED_BEFORE:
+        shown = f"schemaVersion {version}" if version is not None else "no schemaVersion"
+        out.append(Problem(IMPORT, Severity.WARNING, f"Grafana imports this ({shown}) after migrating it to "
+                           f"{STANDARD_VERSION}", f.path, at("schemaVersion"),
+                           "import it into a current Grafana and export it again to keep the migrated model"))
+    if isinstance(dash.get("rows"), list) and dash["rows"]:
+        out.append(Problem(IMPORT, Severity.WARNING, "legacy `rows` layout: Grafana turns the rows into panels on "
+                           "import", f.path, at("rows"), "re-export from a current Grafana"))
+    legacy: dict[str, int] = {}
+    for _, panel in iter_panels(dash, base):
+        kind = str(panel.get("type", ""))
+        if kind in LEGACY_PANELS:
+            legacy[kind] = legacy.get(kind, 0) + 1
+    if legacy:
+        shown = ", ".join(f"{n} `{k}` (now `{LEGACY_PANELS[k]}`)" for k, n in sorted(legacy.items()))
+        out.append(Problem(IMPORT, Severity.WARNING, f"legacy panels: {shown}; Grafana migrates them when they "
+                           "are opened", f.path, at("panels"),
+                           "open the dashboard in a current Grafana, let it migrate the panels, export it again"))
+    inputs = [i for i in dash.get("__inputs") or [] if isinstance(i, dict)]
+    if inputs:
+        names = ", ".join(f"`{i.get('name')}`" for i in inputs if i.get("name"))
+        out.append(Problem(IMPORT, Severity.INFO, f"export format: Grafana asks for {names} on import", f.path,
+                           at("__inputs")))
+    return out
+
+
 CHECKS = tuple(Check(cid, f"{rel} accepts every {kind} file", _runner(cid, kind, rel), (kind,))
-               for cid, (kind, rel) in SCHEMAS.items())
+               for cid, (kind, rel) in SCHEMAS.items()) + (
+    Check(IMPORT, "Grafana will import every dashboard (old models get migration advice)", grafana_import,
+          (DASHBOARD,)),)

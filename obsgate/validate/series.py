@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import promql_parser as pp
@@ -51,12 +52,37 @@ def grouping(node) -> tuple[str, tuple[str, ...]]:
     return ("without" if "Without" in str(mod.type) else "by"), tuple(mod.labels)
 
 
+@dataclass
+class Online:
+    """What a live Prometheus says (validate --prometheus): metric types from /api/v1/metadata, and the
+    series of every metric the checked queries select, from /api/v1/series (matchers applied here)."""
+
+    url: str
+    types: dict[str, str]  # metric family -> counter | gauge | histogram | summary | unknown | ...
+    series: dict[str, list[dict]]  # metric name -> label sets of its series
+    truncated: frozenset = frozenset()  # names whose series the server returned only in part
+
+    def kind(self, series: str) -> str:
+        """`counter`, `gauge`, `histogram-bucket`, ... as SeriesIndex.metric_kind says it; "" when unknown."""
+        if series in self.types:
+            return self.types[series]
+        for suffix in ("_bucket", "_count", "_sum", "_created"):
+            family = series[: -len(suffix)]
+            if series.endswith(suffix) and self.types.get(family) in ("histogram", "summary"):
+                return f"{self.types[family]}-{suffix[1:]}"
+        if series.endswith("_total") and self.types.get(series[:-6]) == "counter":
+            return "counter"  # OpenMetrics names the family without `_total`
+        return ""
+
+
 class SeriesIndex:
     """The project's catalog plus what the checked files define, as the PromQL checks need it."""
 
-    def __init__(self, project=None, records=(), prom_configs=()) -> None:
+    def __init__(self, project=None, records=(), prom_configs=(), scrape_seconds: float | None = None) -> None:
         self.project = project
         self.has_catalog = project is not None
+        self.online: Online | None = None  # set by validate --prometheus before the checks run
+        self.scrape_assumed = False  # external runs without prometheus.yml or --scrape-interval
         self.records: dict[str, list[tuple[str, dict]]] = {}
         if project is not None:
             for name, rules in project.recorded.items():
@@ -70,6 +96,8 @@ class SeriesIndex:
         if project is not None:
             self.scrape_seconds = seconds(project.stack.scrape_interval)
             self.jobs |= {s.job for s in project.stack.scraped}
+        if scrape_seconds:
+            self.scrape_seconds = scrape_seconds
         for cfg in prom_configs:
             self._read_config(cfg)
         self._labels_cache: dict[str, set | None] = {}
@@ -111,16 +139,20 @@ class SeriesIndex:
         return self.scrape_seconds or DEFAULT_SCRAPE
 
     def is_counter(self, series: str) -> bool | None:
-        """True/False for catalog series; None when the type is not known (recorded, foreign)."""
+        """True/False for catalog series (or a live server's metadata); None when the type is not known."""
         m = self.metric(series)
         if m is None:
-            return None
+            kind = self.online.kind(series) if self.online is not None else ""
+            if not kind or kind == "unknown":
+                return None
+            return kind == "counter" or kind in ("histogram-bucket", "histogram-count", "histogram-sum",
+                                                 "summary-count", "summary-sum")
         return self.project.is_counter(series)
 
     def metric_kind(self, series: str) -> str:
         m = self.metric(series)
         if m is None:
-            return ""
+            return self.online.kind(series) if self.online is not None else ""
         if m.type is MetricType.HISTOGRAM:
             return "histogram-" + series[len(m.name) + 1:]  # histogram-bucket / -sum / -count
         if m.type is MetricType.SUMMARY and series != m.name:

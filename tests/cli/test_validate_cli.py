@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,14 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "validate"
 PROJECT = ROOT / "tests" / "fixtures" / "project"
 SCHEMAS = default_schemas(ROOT)
+PINS = tomllib.loads((ROOT / "tools" / "versions.toml").read_text())
 SKIPPED_LINTERS = {("external/pint", "warning"), ("external/dashboard-linter", "warning")}
 
 
-def obsgate(root: Path, *args: str, path_env: str | None = None) -> subprocess.CompletedProcess:
+def obsgate(root: Path, *args: str, path_env: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run the CLI as a user would; the pinned tools of this checkout are reached through PATH."""
     env = {**os.environ, "PATH": path_env if path_env is not None else f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}"}
     return subprocess.run([sys.executable, "-m", "obsgate.cli", "--root", str(root), "validate", *args],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+                          capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
 
 
 def findings(res) -> list[tuple]:
@@ -31,16 +33,26 @@ def findings(res) -> list[tuple]:
     out = []
     for d in json.loads(res.stdout):
         assert set(d) == {"check", "severity", "path", "line", "message", "hint"}
-        path = d["path"].split("fixtures/validate/")[-1]
+        path = d["path"].split("fixtures/validate/")[-1].split("assets/")[-1]
         out.append((d["check"], d["severity"], path, d["line"]))
     return out
 
 
-def test_good_external_files_pass(tmp_path):
-    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "good"))
+@pytest.fixture
+def inside(tmp_path) -> Path:
+    """The fixture project with tests/fixtures/validate copied in as assets/: files checked against its catalog."""
+    dest = tmp_path / "inside"
+    shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(FIXTURES, dest / "assets")
+    return dest
+
+
+def test_good_files_inside_the_project_pass(inside):
+    res = obsgate(inside, "--format", "json", "--schemas", str(SCHEMAS), str(inside / "assets" / "good"))
     assert res.returncode == 0, res.stdout + res.stderr
     assert {(c, s) for c, s, _, _ in findings(res)} == SKIPPED_LINTERS
-    assert "tools:" in res.stderr and "promtool 3.5.1" in res.stderr and "amtool 0.28.1" in res.stderr
+    assert "tools:" in res.stderr and f"promtool {PINS['prometheus']['release']}" in res.stderr
+    assert f"amtool {PINS['alertmanager']['release']}" in res.stderr
 
 
 BAD = {
@@ -71,8 +83,8 @@ BAD = {
 }
 
 
-def test_bad_external_files_fail_naming_check_file_and_line():
-    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), str(FIXTURES / "bad"))
+def test_bad_files_inside_the_project_fail_naming_check_file_and_line(inside):
+    res = obsgate(inside, "--format", "json", "--schemas", str(SCHEMAS), str(inside / "assets" / "bad"))
     assert res.returncode == 1, res.stderr
     got = findings(res)
     assert set(got) - {(c, s, "", 0) for c, s in SKIPPED_LINTERS} == BAD
@@ -89,25 +101,26 @@ def test_broken_yaml_and_json_are_findings_with_lines_not_tracebacks():
     assert got == [("input/parse", "error", "broken/dashboard.json", 4), ("input/parse", "error", "broken/rules.yml", 6)]
 
 
-def test_text_output_is_path_line_severity_message_check_with_hints():
-    res = obsgate(PROJECT, "--schemas", str(SCHEMAS), "tests/fixtures/validate/bad/rules.yml")
+def test_text_output_is_path_line_severity_message_check_with_hints(inside):
+    res = obsgate(inside, "--schemas", str(SCHEMAS), "assets/bad/rules.yml", cwd=inside)
     assert res.returncode == 1
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("obsgate validate — tools: ") and "promtool 3.5.1" in lines[0]
-    i = lines.index("tests/fixtures/validate/bad/rules.yml:19 ERROR: critical alert `ShopErrorsPaging` pages after "
+    assert lines[0].startswith("obsgate validate — tools: ") and f"promtool {PINS['prometheus']['release']}" in lines[0]
+    i = lines.index("assets/bad/rules.yml:19 ERROR: critical alert `ShopErrorsPaging` pages after "
                     "`for: 0s`: one bad evaluation wakes someone up (alerts/for)")
     assert lines[i + 1] == "  hint: wait at least `for: 1m` (absent()-style alerts are exempt)"
     assert lines[-1].startswith("10 errors, 5 warnings")  # 4 untested alerts, pint not installed
 
 
-def test_junit_and_step_summary_files(tmp_path):
+def test_junit_and_step_summary_files(tmp_path, inside):
     junit, summary = tmp_path / "out" / "validate.xml", tmp_path / "summary.md"
     summary.write_text("earlier step\n")
-    res = obsgate(PROJECT, "--format", "json", "--schemas", str(SCHEMAS), "--junit", str(junit), "--summary",
-                  str(summary), str(FIXTURES / "bad" / "rules.yml"), str(FIXTURES / "good" / "dashboard.json"))
+    res = obsgate(inside, "--format", "json", "--schemas", str(SCHEMAS), "--junit", str(junit), "--summary",
+                  str(summary), str(inside / "assets" / "bad" / "rules.yml"),
+                  str(inside / "assets" / "good" / "dashboard.json"))
     assert res.returncode == 1
     suite = ET.parse(junit).getroot().find("testsuite")
-    cases = {(c.get("classname"), c.get("name").split("fixtures/validate/")[-1]): c for c in suite.iter("testcase")}
+    cases = {(c.get("classname"), c.get("name").split("assets/")[-1]): c for c in suite.iter("testcase")}
     assert cases[("alerts/for", "bad/rules.yml")].find("failure") is not None
     assert cases[("grafana/panel-unit", "good/dashboard.json")].find("failure") is None
     assert ("schema/grafana-dashboard", "good/dashboard.json") in cases

@@ -89,9 +89,13 @@ DUPLICATE = [
      {"a.yml": rules_file(alert()), "loki/b.yml": rules_file(alert(expr='count_over_time({a="b"}[5m]) > 1'))}, []),
     ("rejects the same alert twice", rules(alert(), alert(expr="shop_queue_depth > 200")),
      ["alert `ShopQueueHigh` is defined twice with the same labels"]),
-    ("rejects the same alert across files", {"a.yml": rules_file(alert()), "b.yml": rules_file(alert())},
-     ["alert `ShopQueueHigh` is defined twice"]),
-    ("rejects a recording rule recorded twice", rules(record("job:x:sum", "sum(a)"), record("job:x:sum", "sum(b)")),
+    ("ignores the same alert in independent external files", {"a.yml": rules_file(alert()),
+                                                              "b.yml": rules_file(alert())}, []),
+    ("warns about a recording rule recorded twice with other expressions (promtool warns too)",
+     rules(record("job:x:sum", "sum(a)"), record("job:x:sum", "sum(b)")),
+     ["recording rule `job:x:sum` is also recorded at"]),
+    ("rejects a recording rule recorded twice with the same expression",
+     rules(record("job:x:sum", "sum(a)"), record("job:x:sum", "sum( a )")),
      ["recording rule `job:x:sum` is defined twice"]),
 ]
 

@@ -37,9 +37,12 @@ def test_parse_errors_carry_the_line(text, is_json, line, message):
 
 @pytest.mark.parametrize("path, data, kind", [
     ("rules.yml", {"groups": []}, files.PROM_RULES),
-    ("loki/rules/fake/x.yml", {"groups": []}, files.LOKI_RULES),
+    ("loki/rules/fake/x.yml", {"groups": []}, files.PROM_RULES),  # a directory name says nothing
+    ("x.yml", {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": 'sum(count_over_time({a="b"} |= "x" [5m]))'}]}]},
+     files.LOKI_RULES),
+    ("alert.rules", {"groups": []}, files.PROM_RULES),
     ("x.test.yml", {"rule_files": ["a.yml"], "tests": []}, files.PROM_TESTS),
-    ("loki/tests/x.test.yml", {"rule_files": ["a.yml"], "tests": [{"input_streams": []}]}, files.LOKI_TESTS),
+    ("tests/x.test.yml", {"rule_files": ["a.yml"], "tests": [{"input_streams": []}]}, files.LOKI_TESTS),
     ("prometheus.yml", {"global": {}, "scrape_configs": []}, files.PROM_CONFIG),
     ("alertmanager.yml", {"global": {}, "route": {}}, files.AM_CONFIG),
     ("docker-compose.yml", {"services": {}}, files.COMPOSE),
@@ -49,13 +52,16 @@ def test_parse_errors_carry_the_line(text, is_json, line, message):
     ("datasources.yml", {"apiVersion": 1, "datasources": []}, files.OTHER),
     ("README.md", None, files.OTHER),
     ("random.yml", {"hello": "world"}, files.UNKNOWN),
+    ("rule.yaml", {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "spec": {}}, files.OTHER),
+    ("targets.yml", [{"targets": ["a:9100"]}], files.OTHER),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_classify_by_content(path, data, kind):
     assert files.classify(path, data) == kind
 
 
 def test_broken_files_are_classified_by_name():
-    assert files.classify("generated/prometheus/rules/x.yml", None, broken=True) == files.PROM_RULES
+    assert files.classify("generated/prometheus/rules/x.yml", None, broken=True) == files.UNKNOWN
+    assert files.classify("shop-alerts.yml", None, broken=True) == files.PROM_RULES
     assert files.classify("dash.json", None, broken=True) == files.DASHBOARD
 
 
@@ -64,8 +70,8 @@ CASES = [
     ("rejects broken YAML at its line", {"r.yml": "groups:\n  - name: x\n    rules: [\n"},
      ["invalid YAML: did not find expected node content"]),
     ("rejects broken JSON at its line", {"d.json": '{"uid": "x",\n "panels": [}\n'}, ["invalid JSON: Expecting value"]),
-    ("warns about files of no known kind", {"hello.yml": {"hello": "world"}},
-     ["not a file obsgate knows how to check"]),
+    ("rejects files of no known kind, naming them", {"hello.yml": {"hello": "world"}},
+     ["hello.yml` is, so nothing in it was checked"]),
 ]
 
 
