@@ -128,7 +128,7 @@ HIGH_LATENCY_P95 = AlertRule(
 )
 
 OLLAMA_DOWN = AlertRule(
-    name="OllamaDown",
+    name="OllamaDown", component="ollama",
     expr='up{job="ollama"} == 0',
     for_="2m", severity="critical", category="availability",
     summary="Ollama is down",
@@ -202,5 +202,5 @@ RATE_LIMIT_REJECTIONS = AlertRule(
                                       rate=3.0),)),
 )
 
-GROUP = RuleGroup("agent", rules=(ERROR_RATIO, P95, REJECT_RATIO, HIGH_ERROR_RATE, HIGH_LATENCY_P95, OLLAMA_DOWN,
+GROUP = RuleGroup("agent", component="api", rules=(ERROR_RATIO, P95, REJECT_RATIO, HIGH_ERROR_RATE, HIGH_LATENCY_P95, OLLAMA_DOWN,
                                   RATE_LIMIT_REJECTIONS))

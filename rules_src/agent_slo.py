@@ -16,7 +16,7 @@ SLO_CAUSES = (
 )
 
 AVAILABILITY = SLO(
-    name="agent-availability", service="agent", objective=99.9, period="30d",
+    name="agent-availability", service="agent", component="api", objective=99.9, period="30d",
     description="99.9% of the agent's HTTP requests succeed (no 5xx) over 30 days.",
     errors="sum(rate(http_request_errors_total[$window]))",
     total="sum(rate(http_requests_total[$window]))",
@@ -42,7 +42,7 @@ AVAILABILITY = SLO(
 )
 
 LATENCY = SLO(
-    name="agent-latency", service="agent", objective=99.0, period="30d",
+    name="agent-latency", service="agent", component="api", objective=99.0, period="30d",
     description="99% of the agent's HTTP requests are answered within 2 s over 30 days.",
     # Slow requests: all minus those in the <= 2 s bucket (Prometheus 3 stores `le` as a float, "2.0").
     errors='sum(rate(http_request_duration_seconds_count[$window]))'

@@ -38,4 +38,4 @@ DIGEST_COVERAGE_LOW = AlertRule(
                       effects=(Effect(DAILY_DIGESTS, {"channel": "support"}, value=27),)),
 )
 
-GROUP = RuleGroup("benchmarks", rules=(DIGEST_COVERAGE_LOW,))
+GROUP = RuleGroup("benchmarks", component="benchmarks", rules=(DIGEST_COVERAGE_LOW,))

@@ -99,4 +99,4 @@ MEMORY_HIGH = AlertRule(
     scenario=Scenario(fault="memory_pressure", target="host-sim", effects=(Effect(MEMORY_AVAILABLE, value=3e9),)),
 )
 
-GROUP = RuleGroup("capacity", rules=(MEMORY_USED, DISK_USED, REQUEST_RATE, DISK_FORECAST, MEMORY_HIGH))
+GROUP = RuleGroup("capacity", component="host", rules=(MEMORY_USED, DISK_USED, REQUEST_RATE, DISK_FORECAST, MEMORY_HIGH))

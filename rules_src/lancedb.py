@@ -44,7 +44,7 @@ BACKUP_CAUSES = (
 
 def _backup_alert(name: str, hours: int, severity: str, fault: str, related: tuple[str, ...]) -> AlertRule:
     return AlertRule(
-        name=name,
+        name=name, component="backup", family="lancedb-backup",
         expr=f"{BACKUP_AGE} > {hours} * 3600",
         for_="5m", severity=severity, category="backup",
         summary=f"No successful LanceDB backup for more than {hours} hours",
@@ -74,7 +74,7 @@ def _backup_alert(name: str, hours: int, severity: str, fault: str, related: tup
 
 
 DISK_WARNING = AlertRule(
-    name="LanceDBDiskSpaceWarning",
+    name="LanceDBDiskSpaceWarning", component="lancedb", family="lancedb-disk",
     expr="lancedb:storage_usage:ratio > 0.8",
     for_="15m", severity="warning", category="capacity",
     summary="LanceDB volume more than 80% full",
@@ -98,7 +98,7 @@ DISK_WARNING = AlertRule(
 )
 
 DISK_CRITICAL = AlertRule(
-    name="LanceDBDiskSpaceCritical",
+    name="LanceDBDiskSpaceCritical", component="lancedb", family="lancedb-disk",
     expr="lancedb:storage_usage:ratio > 0.9",
     for_="5m", severity="critical", category="capacity",
     summary="LanceDB volume more than 90% full",
@@ -191,5 +191,5 @@ RESTORE_NOT_TESTED = AlertRule(
                       effects=(Effect(LAST_RESTORE_TEST, value=8 * 86400),)),
 )
 
-GROUP = RuleGroup("lancedb", rules=(USAGE, DISK_WARNING, DISK_CRITICAL, BACKUP_FAILED, LANCEDB_BACKUP_FAILED,
+GROUP = RuleGroup("lancedb", component="backup", rules=(USAGE, DISK_WARNING, DISK_CRITICAL, BACKUP_FAILED, LANCEDB_BACKUP_FAILED,
                                     VERIFICATION_FAILED, RESTORE_NOT_TESTED))

@@ -33,7 +33,7 @@ RUNBOOK_COMMON_CAUSES = (
 )
 
 FAILURE_RATIO_HIGH = AlertRule(
-    name="LLMGuardScannerFailureRatioHigh",
+    name="LLMGuardScannerFailureRatioHigh", family="llm-guard-scanner",
     expr="llm_guard:scanner_failure_ratio:rate5m > 0.01",
     for_="5m", severity="warning", category="security",
     summary="LLM Guard scanner fails on more than 1% of scans",
@@ -72,7 +72,7 @@ FAILURE_RATIO_HIGH = AlertRule(
 )
 
 CONSECUTIVE_FAILURES = AlertRule(
-    name="LLMGuardScannerConsecutiveFailures",
+    name="LLMGuardScannerConsecutiveFailures", family="llm-guard-scanner",
     expr="max(llm_guard_scanner_consecutive_failures) > 5",
     for_="1m", severity="critical", category="security",
     summary="LLM Guard scanner failed more than 5 times in a row",
@@ -106,4 +106,4 @@ CONSECUTIVE_FAILURES = AlertRule(
     scenario=SCANNER_FAILING,
 )
 
-GROUP = RuleGroup("llm_guard", rules=(FAILURE_RATIO, FAILURE_RATIO_HIGH, CONSECUTIVE_FAILURES))
+GROUP = RuleGroup("llm_guard", component="llm_guard_scanner", rules=(FAILURE_RATIO, FAILURE_RATIO_HIGH, CONSECUTIVE_FAILURES))

@@ -97,23 +97,28 @@ DIRECTION = RecordingRule(
 DIRECTION_SUM = RecordingRule(STEP_RUN, _offsets(STEP, POINTS_R3 - 1))
 
 
-def _annotation(record: str, fmt: str) -> str:
-    """An alert annotation holding the current value of `record` for the alert's provider/model."""
-    return ("{{ with printf `" + record + '{provider="%s",model="%s"}` $labels.provider $labels.model | query }}'
+def _annotation(record: str, fmt: str, scale: str = "") -> str:
+    """An alert annotation holding the current value of `record` for the alert's provider/model (times `scale`)."""
+    query = record + '{provider="%s",model="%s"}' + (f" * {scale}" if scale else "")
+    return ("{{ with printf `" + query + "` $labels.provider $labels.model | query }}"
             "{{ . | first | value | printf \"" + fmt + "\" }}{{ end }}")
 
 
+# The notification fields of the LLMscope specification: latency, mean, std dev and the control limits in ms with
+# two decimals, the deviation in sigma.
 CHART_ANNOTATIONS = {
-    "latency": _annotation(LATENCY, "%.3f"),
-    "mean": _annotation(MEAN, "%.3f"),
-    "stddev": _annotation(STDDEV, "%.3f"),
+    "latency_ms": _annotation(LATENCY, "%.2f", "1000"),
+    "mean_ms": _annotation(MEAN, "%.2f", "1000"),
+    "stddev_ms": _annotation(STDDEV, "%.2f", "1000"),
+    "ucl_ms": _annotation(UCL, "%.2f", "1000"),
+    "lcl_ms": _annotation(LCL, "%.2f", "1000"),
     "sigma": _annotation(SIGMA, "%.2f"),
 }
 
 
-def _chart(latency: str, mean: str, stddev: str, sigma: str) -> Expect:
-    return Expect(labels=RULE_LABELS, annotations={"latency": latency, "mean": mean, "stddev": stddev,
-                                                   "sigma": sigma})
+def _chart(latency: str, mean: str, stddev: str, ucl: str, lcl: str, sigma: str) -> Expect:
+    return Expect(labels=RULE_LABELS, annotations={"latency_ms": latency, "mean_ms": mean, "stddev_ms": stddev,
+                                                   "ucl_ms": ucl, "lcl_ms": lcl, "sigma": sigma})
 
 
 SPC_STEPS = (
@@ -156,10 +161,10 @@ R1 = AlertRule(
     tests=(
         TestCase("fires on a spike above the upper control limit",
                  series=_series(_alternating(60) + [2.0] * 3), at="61m",
-                 alerts=(_chart("2.000", "1.129", "0.187", "4.66"),)),
+                 alerts=(_chart("2000.00", "1129.03", "186.99", "1689.99", "568.08", "4.66"),)),
         TestCase("fires on a drop below the lower control limit",
                  series=_series(_alternating(60) + [0.5] * 3), at="61m",
-                 alerts=(_chart("0.500", "1.081", "0.145", "-4.01"),)),
+                 alerts=(_chart("500.00", "1080.65", "144.62", "1514.51", "646.78", "-4.01"),)),
         TestCase("stays quiet at 2.6 sigma (inside the limits)",
                  series=_series(_alternating(60) + [1.4] * 3), at="61m"),
         TestCase("stays quiet on a flat series (no sigma to measure against)",
@@ -191,10 +196,10 @@ R2 = AlertRule(
     tests=(
         TestCase("fires after 9 points above the mean",
                  series=_series(_alternating(60) + [1.15] * 45), at="101m",
-                 alerts=(_chart("1.150", "1.121", "0.081", "0.37"),)),
+                 alerts=(_chart("1150.00", "1120.59", "80.55", "1362.23", "878.95", "0.37"),)),
         TestCase("fires after 9 points below the mean",
                  series=_series(_alternating(60) + [1.05] * 45), at="101m",
-                 alerts=(_chart("1.050", "1.079", "0.081", "-0.37"),)),
+                 alerts=(_chart("1050.00", "1079.41", "80.55", "1321.05", "837.77", "-0.37"),)),
         TestCase("stays quiet when 8 points are above and the 9th is below",
                  series=_series(_alternating(61) + [1.15] * 36 + [1.0] * 10), at="96m"),
         TestCase("stays quiet while points alternate around the mean",
@@ -226,10 +231,10 @@ R3 = AlertRule(
     tests=(
         TestCase("fires on 6 steadily rising points",
                  series=_series(_alternating(61) + [round(0.9 + 0.01 * i, 2) for i in range(1, 41)]), at="87m",
-                 alerts=(_chart("1.170", "1.080", "0.098", "0.92"),)),
+                 alerts=(_chart("1170.00", "1080.45", "97.55", "1373.10", "787.81", "0.92"),)),
         TestCase("fires on 6 steadily falling points",
                  series=_series(_alternating(61) + [round(1.3 - 0.01 * i, 2) for i in range(1, 41)]), at="87m",
-                 alerts=(_chart("1.030", "1.117", "0.098", "-0.89"),)),
+                 alerts=(_chart("1030.00", "1117.27", "97.98", "1411.20", "823.34", "-0.89"),)),
         TestCase("stays quiet when the rise stops after 5 points",
                  series=_series(_alternating(61) + [round(0.9 + 0.01 * i, 2) for i in range(1, 21)] + [1.1] * 20),
                  at="87m"),
@@ -275,7 +280,7 @@ LLMSCOPE_METRICS_DOWN = AlertRule(
                       metrics_down=True),
 )
 
-GROUP = RuleGroup("llmscope", rules=(
+GROUP = RuleGroup("llmscope", component="llmscope", rules=(
     LATENCY_POINT, CENTRE, SPREAD, UPPER, LOWER, DEVIATION, SIDE_OF_MEAN, SIDE_SUM, DIRECTION, DIRECTION_SUM,
     R1, R2, R3, LLMSCOPE_METRICS_DOWN,
 ))

@@ -30,7 +30,7 @@ BAD_REQUEST = _line(level="error", event="request_failed", error_type="bad_reque
                     model="llama3.1-8b", status="error", msg="upstream /api/chat answered 400")
 
 SERVICE_ERROR_BURST = LokiAlertRule(
-    name="ServiceErrorBurst",
+    name="ServiceErrorBurst", component="shared_infra",
     expr=f'sum by (service) (count_over_time({{service=~".+", level="error"}}[$window])) > {ERROR_BURST_THRESHOLD}',
     window="5m", for_="1m", severity="warning", category="errors",
     summary="{{ $labels.service }} logged more than 20 errors in 5 minutes",
@@ -67,7 +67,7 @@ SERVICE_ERROR_BURST = LokiAlertRule(
 )
 
 SCANNER_FAIL_OPEN = LokiAlertRule(
-    name="LLMGuardScannerFailOpen",
+    name="LLMGuardScannerFailOpen", component="llm_guard_scanner", family="llm-guard-scanner",
     expr='sum by (service) (count_over_time({service="llm-guard"} |= "scanner_fail_open" | json'
          ' | event="scanner_fail_open" [$window])) > 0',
     window="5m", for_="0s", severity="warning", category="security",
@@ -104,7 +104,7 @@ SCANNER_FAIL_OPEN = LokiAlertRule(
 )
 
 GATEWAY_UPSTREAM_ERRORS = LokiAlertRule(
-    name="LLMGatewayUpstreamErrors",
+    name="LLMGatewayUpstreamErrors", component="llm_gateway",
     expr='sum by (error_type) (count_over_time({service="llm-gateway"} | json'
          ' | error_type=~"upstream_5xx|upstream_unreachable" [$window])) > 10',
     window="5m", for_="1m", severity="warning", category="availability",

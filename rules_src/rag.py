@@ -34,7 +34,7 @@ QUALITY_CAUSES = (
 QUALITY_DROP = Scenario(fault="retrieval_quality_drop", target="agent-sim", effects=(Effect(MRR, value=0.5),))
 
 RAG_QUALITY_DEGRADATION = AlertRule(
-    name="RAGQualityDegradation",
+    name="RAGQualityDegradation", family="rag-quality",
     expr="rag:retrieval_mrr:avg1h < 0.71",
     for_="15m", severity="warning", category="quality",
     summary="RAG retrieval quality degraded: 1 h average MRR below 0.71",
@@ -60,7 +60,7 @@ RAG_QUALITY_DEGRADATION = AlertRule(
 )
 
 RAG_QUALITY_CRITICAL = AlertRule(
-    name="RAGQualityCritical",
+    name="RAGQualityCritical", family="rag-quality",
     expr="min(rag_retrieval_mrr) < 0.63",
     for_="5m", severity="critical", category="quality",
     summary="RAG retrieval quality critical: MRR below 0.63",
@@ -151,5 +151,5 @@ RAG_HIT_RATE_LOW = AlertRule(
                       effects=(Effect(HIT_RATIO, {"k": "5"}, value=0.6),)),
 )
 
-GROUP = RuleGroup("rag", rules=(MRR_1H, P95, RAG_QUALITY_DEGRADATION, RAG_QUALITY_CRITICAL, RAG_LATENCY_SLO_BREACH,
+GROUP = RuleGroup("rag", component="rag", rules=(MRR_1H, P95, RAG_QUALITY_DEGRADATION, RAG_QUALITY_CRITICAL, RAG_LATENCY_SLO_BREACH,
                                 RAG_HIT_RATE_LOW))

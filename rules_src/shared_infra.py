@@ -19,7 +19,7 @@ MCP_ERROR_RATIO = RecordingRule(
 )
 
 MCP_HIGH_ERROR_RATE = AlertRule(
-    name="MCPServerHighErrorRate",
+    name="MCPServerHighErrorRate", component="mcp_server",
     expr="method:mcp_http_request_errors:ratio_rate5m > 0.1",
     for_="10m", severity="warning", category="availability",
     summary="MCP server fails more than 10% of {{ $labels.method }} requests",
@@ -83,7 +83,7 @@ TARGET_DOWN = AlertRule(
 )
 
 DR_DRILL_FAILED = AlertRule(
-    name="DRDrillFailed",
+    name="DRDrillFailed", component="backup",
     expr="min by (drill) (dr_drill_last_result) < 0.5",
     for_="5m", severity="warning", category="backup",
     summary="Disaster-recovery drill {{ $labels.drill }} failed",
@@ -117,4 +117,4 @@ DR_DRILL_FAILED = AlertRule(
                       effects=(Effect(DR_DRILL_RESULT, {"drill": "lancedb_restore"}, value=0),)),
 )
 
-GROUP = RuleGroup("shared_infra", rules=(MCP_ERROR_RATIO, MCP_HIGH_ERROR_RATE, TARGET_DOWN, DR_DRILL_FAILED))
+GROUP = RuleGroup("shared_infra", component="shared_infra", rules=(MCP_ERROR_RATIO, MCP_HIGH_ERROR_RATE, TARGET_DOWN, DR_DRILL_FAILED))

@@ -2,7 +2,7 @@
 
 Ports are the same under docker (published on 127.0.0.1) and native (bound to 127.0.0.1).
 """
-from obsgate import Native, Profile, Receiver, Route, Routing, Service, Stack, Volume
+from obsgate import Button, Native, Profile, Receiver, Route, Routing, Service, Stack, Volume
 
 SIM_IMAGE = "obsgate-sim"
 
@@ -20,48 +20,67 @@ def simulator(name: str, job: str, port: int) -> Service:
     )
 
 
-# LLMscope control-chart (SPC) notifications: the values come from the alerts' annotations
-# (rules_src/llmscope.py); the colour tells the rule apart: red R1, orange R2, blue R3.
+# ---- ROUTING ------------------------------------------------------------------------------------------
+# Routes per component, each with its specification's policy:
+# - the agent stack (api, ollama, lancedb, backup, rag, ... and every component without a route of its own):
+#   group by alertname and severity, 10s/10s/12h; critical pages PagerDuty (`continue: true`, so a route added
+#   after it sees critical alerts too), warnings go to the #agent-bruno-alerts Slack channel, the rest to `default`;
+# - LLM Guard (component llm_guard_scanner): its own policy, grouped by alertname and severity, 30s/5m/4h, to
+#   its Slack channel with the specification's generic message;
+# - LLMscope's control-chart rules R1-R3: the specification's Slack message (title, fields, colour per rule,
+#   a button to the dashboard) and the same fields by email.
+GRAFANA_URL = "http://localhost:3000"
 SPC_MATCH = ('spc_rule=~"R1|R2|R3"',)
-SPC_TITLE = "[{{ .Status | toUpper }}] LLMscope {{ .CommonLabels.spc_rule }}: {{ .CommonLabels.alertname }}"
-SPC_COLOR = ('{{ if eq .CommonLabels.spc_rule "R1" }}#d62728{{ else if eq .CommonLabels.spc_rule "R2" }}'
-             "#ff7f0e{{ else }}#1f77b4{{ end }}")
-SPC_SLACK_TEXT = (
-    "{{ range .Alerts }}*Rule:* {{ .Labels.spc_rule }} ({{ .Labels.alertname }})\n"
-    "*Model:* {{ .Labels.model }}  *Provider:* {{ .Labels.provider }}\n"
-    "*Latency:* {{ .Annotations.latency }} s  *Deviation:* {{ .Annotations.sigma }} σ\n"
-    "*Mean:* {{ .Annotations.mean }} s  *Std dev:* {{ .Annotations.stddev }} s\n"
-    "{{ .Annotations.summary }}\n{{ end }}"
-)
-SPC_EMAIL_HTML = (
-    "{{ range .Alerts }}<h3>{{ .Labels.spc_rule }}: {{ .Annotations.summary }}</h3><table>"
-    "<tr><td>Rule</td><td>{{ .Labels.spc_rule }} ({{ .Labels.alertname }})</td></tr>"
-    "<tr><td>Model</td><td>{{ .Labels.model }}</td></tr><tr><td>Provider</td><td>{{ .Labels.provider }}</td></tr>"
-    "<tr><td>Latency</td><td>{{ .Annotations.latency }} s</td></tr>"
-    "<tr><td>Deviation</td><td>{{ .Annotations.sigma }} σ</td></tr>"
-    "<tr><td>Mean</td><td>{{ .Annotations.mean }} s</td></tr><tr><td>Std dev</td><td>{{ .Annotations.stddev }} s</td></tr>"
-    '</table><p><a href="{{ .Annotations.runbook_url }}">Runbook</a></p>{{ end }}'
-)
+SPC_TITLE = ('{{ if eq .Status "resolved" }}[RESOLVED] {{ .CommonLabels.spc_rule }} Violation'
+             '{{ else }}🚨 {{ .CommonLabels.spc_rule }} Violation{{ end }}')
+SPC_COLOR = ('{{ if eq .CommonLabels.spc_rule "R1" }}#FF0000{{ else if eq .CommonLabels.spc_rule "R2" }}'
+             "#FFA500{{ else }}#0099FF{{ end }}")
+
+
+def spc_dashboard(labels: str) -> str:
+    """The control-chart dashboard of the alert's provider/model; `labels` is `.CommonLabels` for the whole
+    notification or `.Labels` inside `range .Alerts`."""
+    return (GRAFANA_URL + f"/d/llmscope-control-chart?var-provider={{{{ {labels}.provider }}}}"
+            f"&var-model={{{{ {labels}.model }}}}")
+
+
+# (label, annotation or label reference, unit): the specification's fields, then the control limits
+SPC_FIELDS = (("Model", ".Labels.model", ""), ("Provider", ".Labels.provider", ""),
+              ("Latency", ".Annotations.latency_ms", "ms"), ("Deviation", ".Annotations.sigma", "σ"),
+              ("Mean", ".Annotations.mean_ms", "ms"), ("Std Dev", ".Annotations.stddev_ms", "ms"),
+              ("UCL", ".Annotations.ucl_ms", "ms"), ("LCL", ".Annotations.lcl_ms", "ms"))
+SPC_SLACK_TEXT = ("{{ range .Alerts }}" + "".join(f"{name}: {{{{ {ref} }}}}{unit}\n" for name, ref, unit in SPC_FIELDS)
+                  + "{{ end }}")
+SPC_EMAIL_HTML = ("{{ range .Alerts }}<h2>🚨 {{ .Labels.spc_rule }} Violation</h2><p>{{ .Annotations.summary }}</p>"
+                  "<table>" + "".join(f"<tr><td>{name}</td><td>{{{{ {ref} }}}}{unit}</td></tr>"
+                                      for name, ref, unit in SPC_FIELDS)
+                  + f'</table><p><a href="{spc_dashboard(".Labels")}">View Details</a> · '
+                  '<a href="{{ .Annotations.runbook_url }}">Runbook</a></p>{{ end }}')
 
 ROUTING = Routing(
     receivers=(
-        Receiver("pager", kind="webhook", secret_file="pager_url"),
-        Receiver("chat", kind="webhook", secret_file="chat_url"),
-        Receiver("low-priority", kind="webhook", secret_file="low_url"),
-        Receiver("llmscope-email", kind="email", to="llmscope-oncall@example.org", title=SPC_TITLE,
-                 text=SPC_EMAIL_HTML),
+        Receiver("default", kind="webhook", secret_file="default_url"),
+        Receiver("pagerduty-critical", kind="pagerduty", secret_file="pagerduty_routing_key"),
+        Receiver("slack", kind="slack", secret_file="slack_agent_url", channel="#agent-bruno-alerts"),
+        Receiver("llm-guard-slack", kind="slack", secret_file="slack_llm_guard_url", channel="#alerts"),
+        Receiver("llmscope-email", kind="email", to="llmscope-team@example.org, llmscope-ops@example.org",
+                 title=SPC_TITLE, text=SPC_EMAIL_HTML),
         Receiver("llmscope-slack", kind="slack", secret_file="slack_llmscope_url", channel="#llmscope-alerts",
-                 title=SPC_TITLE, text=SPC_SLACK_TEXT, color=SPC_COLOR),
+                 title=SPC_TITLE, text=SPC_SLACK_TEXT, color=SPC_COLOR,
+                 buttons=(Button("View Details", spc_dashboard(".CommonLabels")),)),
     ),
-    by_severity={"critical": "pager", "warning": "chat", "info": "low-priority"},
-    group_by=("alertname", "severity", "job"),
-    group_wait="30s",
-    group_interval="5m",
-    repeat_interval="4h",
+    receiver="default",
+    group_by=("alertname", "severity"),
+    group_wait="10s",
+    group_interval="10s",
+    repeat_interval="12h",
     routes=(
-        Route("llmscope-email", matchers=SPC_MATCH, continue_=True,
-              group_by=("alertname", "spc_rule", "provider", "model")),
-        Route("llmscope-slack", matchers=SPC_MATCH, group_by=("alertname", "spc_rule", "provider", "model")),
+        Route("llm-guard-slack", matchers=('component="llm_guard_scanner"',), group_by=("alertname", "severity"),
+              group_wait="30s", group_interval="5m", repeat_interval="4h"),
+        Route(matchers=('component="llmscope"',) + SPC_MATCH, group_by=("alertname", "spc_rule", "provider", "model"),
+              routes=(Route("llmscope-email", continue_=True), Route("llmscope-slack"))),
+        Route("pagerduty-critical", matchers=('severity="critical"',), continue_=True),
+        Route("slack", matchers=('severity="warning"',)),
     ),
     # The SMTP password is read from a file mounted at run time; nothing secret is generated.
     smtp_from="obsgate-alerts@example.org",
@@ -69,6 +88,7 @@ ROUTING = Routing(
     smtp_username="obsgate-alerts",
     smtp_password_file="smtp_password",
 )
+# ---- end of ROUTING -------------------------------------------------------------------------------------
 
 STACK = Stack(
     name="day23",
@@ -110,7 +130,11 @@ STACK = Stack(
             command=("-config.file=/etc/loki/loki.yml",),
             volumes=(Volume("./generated/loki/loki.yml", "/etc/loki/loki.yml"),
                      Volume("./generated/loki/rules", "/etc/loki/rules"), Volume("loki-data", "/loki", False)),
-            native=Native(binary="loki", args=("-config.file={gen}/loki/loki.yml",)),
+            # Natively, obsgate's log store (a Loki-API-compatible stand-in, not Loki) serves Loki's API and ruler.
+            native=Native(python_module="obsgate.sim.logstore", args=(
+                "--port", "{port}", "--data", "{data}", "--rules", "{gen}/loki/rules",
+                "--eval-interval", "{profile.loki_eval_interval}",
+                "--alertmanager", "http://127.0.0.1:{ports[alertmanager]}")),
         ),
         Service(
             name="grafana", image="grafana/grafana", tag="12.2.1", port=3000, health="/api/health",
@@ -146,6 +170,14 @@ STACK = Stack(
             name="alert-sink", image=SIM_IMAGE, tag="local", build=".", port=9099, health="/healthz",
             command=("python", "-m", "obsgate.sim.sink", "--port", "9099"),
             native=Native(python_module="obsgate.sim.sink", args=("--port", "{port}")),
+        ),
+        # Receives the email receivers' messages in a live run and hands them to the alert sink.
+        Service(
+            name="smtp-sink", image=SIM_IMAGE, tag="local", build=".", port=2525, health="", health_kind="tcp",
+            depends_on=("alert-sink",),
+            command=("python", "-m", "obsgate.sim.smtp_sink", "--port", "2525", "--forward", "http://alert-sink:9099"),
+            native=Native(python_module="obsgate.sim.smtp_sink", args=(
+                "--port", "{port}", "--forward", "http://127.0.0.1:{ports[alert-sink]}")),
         ),
         simulator("llm-guard-sim", "llm_guard", 9101),
         simulator("hypertool-sim", "hypertool", 9102),

@@ -19,7 +19,9 @@ def runbook_url(project: Project, alert_name: str) -> str:
 
 
 def alert_labels(rule) -> dict[str, str]:
-    return {**rule.labels, "severity": rule.severity}
+    """The static labels of an alert: its own, then those obsgate sets from fields (severity, component, family)."""
+    fields = {k: getattr(rule, k, "") for k in ("component", "family")}
+    return {**rule.labels, "severity": rule.severity, **{k: v for k, v in fields.items() if v}}
 
 
 def alert_annotations(project: Project, rule) -> dict[str, str]:

@@ -15,6 +15,8 @@ class Target:
     profile: Profile
     runtime: str = "docker"  # docker: service names and container paths; native: 127.0.0.1 and .run/
     paths: dict = field(default_factory=dict)
+    # a live run: PagerDuty events and SMTP go to the stack's own sinks (alert-sink, smtp-sink), not the real services
+    sinks: bool = False
 
     def addr(self, stack: Stack, service: str) -> str:
         svc = stack.service(service)

@@ -4,11 +4,11 @@ from .rules import (AlertRule, Cause, Effect, History, LogEffect, LokiAlertRule,
                     Scenario, Step, Suppress)
 from .slo import SLO
 from .source import DefinitionError, SourceRef
-from .stack import Native, Profile, Receiver, Route, Routing, Service, Stack, Volume
+from .stack import Button, Inhibit, Native, Profile, Receiver, Route, Routing, Service, Stack, Volume
 from .testcase import Expect, LokiTestCase, Sample, TestCase
 
 __all__ = [
-    "AlertRule", "Cause", "DefinitionError", "Effect", "History", "LogEffect", "Expect", "Label", "LogStream", "LokiAlertRule", "LokiRuleGroup",
+    "AlertRule", "Button", "Cause", "DefinitionError", "Effect", "History", "Inhibit", "LogEffect", "Expect", "Label", "LogStream", "LokiAlertRule", "LokiRuleGroup",
     "LokiTestCase", "Metric", "MetricType", "Native", "Profile", "Receiver", "RecordingRule", "Route", "Routing",
     "RuleGroup", "Runbook", "SLO", "Sample", "Scenario", "Service", "SourceRef", "Stack", "Step", "Suppress", "TestCase",
     "Volume",

@@ -16,6 +16,10 @@ SEVERITIES = ("critical", "warning", "info")
 DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
 TEMPLATE_REF = re.compile(r"{{\s*(.*?)\s*}}")
 LABEL_REF = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
+LABEL_VALUE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# Labels obsgate sets from fields: `component` routes the alert, `family` ties the warning and critical
+# alerts of one condition together so that the critical one inhibits the other.
+FIELD_LABELS = ("severity", "alertname", "component", "family")
 
 
 def check_duration(src: SourceRef, kind: str, name: str, fname: str, value: str, allow_zero: bool = True) -> None:
@@ -161,9 +165,17 @@ def _common_alert_checks(rule, kind: str) -> None:
     check_duration(src, kind, n, "for_", rule.for_)
     if rule.keep_firing_for:
         check_duration(src, kind, n, "keep_firing_for", rule.keep_firing_for)
-    for key in ("severity", "alertname"):
+    for key in FIELD_LABELS:
         if key in rule.labels:
-            fail(src, kind, n, f"labels.{key}", rule.labels[key], "is set by obsgate", f"use the {key} field")
+            fail(src, kind, n, f"labels.{key}", rule.labels[key], "is set by obsgate",
+                 f"use the {key if key != 'alertname' else 'name'} field")
+    for key in ("component", "family"):
+        value = getattr(rule, key)
+        if value and not LABEL_VALUE.match(value):
+            fail(src, kind, n, key, value, "is not a lower-case label value", "e.g. `lancedb` or `lancedb-disk`")
+    if rule.deviation and len(rule.deviation.strip()) < 12:
+        fail(src, kind, n, "deviation", rule.deviation, "is too short to be a reason",
+             "say which specified value differs and why ours is kept")
     for key in ("summary", "description", "runbook_url"):
         if key in rule.annotations:
             fail(src, kind, n, f"annotations.{key}", rule.annotations[key], "is set by obsgate", f"use the {key} field")
@@ -193,6 +205,9 @@ class AlertRule:
     history: History | None = None
     keep_firing_for: str = ""
     suppress: tuple[Suppress, ...] = ()
+    component: str = ""  # routes the alert; the rule group's component when empty
+    family: str = ""  # one condition's warning and critical alerts share it, so the critical inhibits the warning
+    deviation: str = ""  # why a value differs from the monitored system's specification (shown in docs, runbook)
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -269,6 +284,9 @@ class LokiAlertRule:
     keep_firing_for: str = ""
     suppress: tuple[Suppress, ...] = ()
     window: str = "5m"
+    component: str = ""
+    family: str = ""
+    deviation: str = ""
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -288,6 +306,14 @@ class LokiAlertRule:
         return next((s for s in self.suppress if s.check == check), None)
 
 
+def _default_component(group, alerts) -> None:
+    if group.component and not LABEL_VALUE.match(group.component):
+        fail(group.source, "rule group", group.name, "component", group.component, "is not a lower-case label value")
+    for rule in alerts:
+        if not rule.component and group.component:
+            object.__setattr__(rule, "component", group.component)
+
+
 @dataclass(frozen=True)
 class RuleGroup:
     """One domain's Prometheus rules -> generated/prometheus/rules/<name>.yml."""
@@ -295,6 +321,7 @@ class RuleGroup:
     name: str
     rules: tuple
     interval: str = ""
+    component: str = ""  # the `component` of every alert of the group that names none itself
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -309,6 +336,7 @@ class RuleGroup:
             if not isinstance(rule, (AlertRule, RecordingRule)):
                 fail(self.source, "rule group", self.name, "rules", type(rule).__name__,
                      "is not an AlertRule or RecordingRule", "put Loki rules in a LokiRuleGroup")
+        _default_component(self, self.alerts)
 
     @property
     def alerts(self) -> tuple[AlertRule, ...]:
@@ -327,6 +355,7 @@ class LokiRuleGroup:
     rules: tuple
     tenant: str = "fake"
     interval: str = ""
+    component: str = ""
     source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -338,6 +367,7 @@ class LokiRuleGroup:
         for rule in self.rules:
             if not isinstance(rule, LokiAlertRule):
                 fail(self.source, "loki rule group", self.name, "rules", type(rule).__name__, "is not a LokiAlertRule")
+        _default_component(self, self.rules)
 
     @property
     def alerts(self) -> tuple[LokiAlertRule, ...]:

@@ -27,9 +27,9 @@ def available_families() -> tuple[str, ...]:
 def target_for(project, layout: Layout, runtime: str, profile: str) -> Target:
     prof = project.stack.profile(profile)
     if runtime == "docker":
-        return Target(profile=prof, runtime="docker")
+        return Target(profile=prof, runtime="docker", sinks=True)
     gen = layout.gen
-    return Target(profile=prof, runtime="native", paths={
+    return Target(profile=prof, runtime="native", sinks=True, paths={
         "prom_rules": str(gen / "prometheus" / "rules"),
         "loki_rules": str(gen / "loki" / "rules"),
         "loki_data": str(layout.data("loki")),
@@ -72,10 +72,12 @@ def write_secrets(project, layout: Layout, target: Target, mode: int = 0o600) ->
     layout.secrets.mkdir(parents=True, exist_ok=True)
     written = []
     for receiver in project.stack.routing.receivers:
-        if receiver.kind not in ("webhook", "slack"):
+        if receiver.kind not in ("webhook", "slack", "pagerduty"):
             continue
-        path = layout.secrets / (receiver.secret_file or receiver.name)
-        path.write_text(sink_url(project, target, receiver.name) + "\n")
+        path = layout.secrets / receiver.secret
+        # a PagerDuty receiver's secret is its routing key; the events URL points at the sink (generate.alertmanager)
+        secret = "live-gate-routing-key" if receiver.kind == "pagerduty" else sink_url(project, target, receiver.name)
+        path.write_text(secret + "\n")
         path.chmod(mode)
         written.append(path)
     routing = project.stack.routing

@@ -1,43 +1,20 @@
-"""Which receivers Alertmanager should pick for an alert, from the Routing model (child routes first,
-then the severity routes, as obsgate.generate.alertmanager writes them)."""
+"""Which receivers Alertmanager should pick for an alert, from the Routing model's tree (walked the way
+Alertmanager walks it, by obsgate.model.stack.Routing.match; generate.alertmanager writes the same tree)."""
 from __future__ import annotations
 
-import re
-
-MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$')
-
-
-def matches(matcher: str, labels: dict[str, str]) -> bool:
-    m = MATCHER.match(matcher)
-    if not m:
-        raise ValueError(f"cannot read matcher `{matcher}`")
-    name, op, value = m.groups()
-    have = labels.get(name, "")
-    if op == "=":
-        return have == value
-    if op == "!=":
-        return have != value
-    hit = re.fullmatch(value, have) is not None
-    return hit if op == "=~" else not hit
+from ..model.stack import matcher_matches as matches  # noqa: F401  (re-exported for the smoke checks)
 
 
 def receivers_for(routing, labels: dict[str, str]) -> list[str]:
-    """Receivers in the order Alertmanager notifies them (a child with `continue` lets the next match too)."""
-    routes = [(r.receiver, r.matchers, r.continue_) for r in routing.routes]
-    routes += [(routing.by_severity[s], (f'severity="{s}"',), False) for s in ("critical", "warning", "info")
-               if s in routing.by_severity]
-    picked: list[str] = []
-    for receiver, matchers, cont in routes:
-        if all(matches(m, labels) for m in matchers):
-            picked.append(receiver)
-            if not cont:
-                return picked
-    return picked or [routing.by_severity.get("info", routing.receivers[0].name)]
+    """Receivers in the order Alertmanager notifies them."""
+    return routing.receivers_for(labels)
 
 
-def sink_checkable(routing, receiver: str) -> bool:
-    """Receivers whose URL is a secret file (webhook, slack) point at the sink in a live run; email does not."""
-    return any(r.name == receiver and r.kind in ("webhook", "slack") for r in routing.receivers)
+def sink_checkable(routing, receiver: str, smtp_sink: bool = True) -> bool:
+    """Receivers whose notifications reach the live run's sinks: webhook, Slack and PagerDuty at the alert sink,
+    email at the SMTP sink (when the stack runs one)."""
+    kind = routing.kind(receiver)
+    return kind in ("webhook", "slack", "pagerduty") or (kind == "email" and smtp_sink)
 
 
 def sends_resolved(routing, receiver: str) -> bool:

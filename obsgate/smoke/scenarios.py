@@ -150,7 +150,8 @@ class AlertRun:
         self.ctx, self.obs, self.rule, self.labels = ctx, obs, rule, labels
         full = {**alert_labels(rule), **labels}
         self.receivers = routing.receivers_for(obs.routing, full)
-        self.checkable = [r for r in self.receivers if obs.sink and routing.sink_checkable(obs.routing, r)]
+        self.checkable = [r for r in self.receivers
+                          if obs.sink and routing.sink_checkable(obs.routing, r, ctx.has("smtp-sink"))]
         self.history = history
         self.fire_budget = fire_within(ctx.project, rule, target, history)
         self.resolve_budget = resolve_within(ctx.project, rule, target)
@@ -359,4 +360,104 @@ def check(ctx: Context) -> list[Case]:
     for found in results:
         cases.extend(found)
     bf_thread.join()
-    return cases + backfilled
+    # after every drive: the inhibition proof switches faults of its own on a target the drives used
+    return cases + backfilled + check_inhibition(ctx, obs, target)
+
+
+# --- inhibition: the critical alert of a family mutes its warning, which is delivered once the critical resolves
+def family_pairs(project) -> list[tuple]:
+    """(critical, warning) alerts of one family whose scenarios drive the same target with different faults."""
+    by_family: dict[str, dict[str, list]] = {}
+    for rule in project.alerts:
+        if getattr(rule, "family", "") and rule.scenario is not None:
+            by_family.setdefault(rule.family, {}).setdefault(rule.severity, []).append(rule)
+    pairs = []
+    for family in sorted(by_family):
+        for crit in by_family[family].get("critical", []):
+            for warn in by_family[family].get("warning", []):
+                if crit.scenario.target == warn.scenario.target and crit.scenario.fault != warn.scenario.fault:
+                    pairs.append((crit, warn))
+    return pairs
+
+
+def check_inhibition(ctx: Context, obs: Observer, target: Target) -> list[Case]:
+    """One family pair end to end through the real Alertmanager (one proves the inhibit rule the pairs share):
+
+    critical fault on -> both fire in Prometheus -> Alertmanager marks the warning suppressed, inhibited by the
+    critical -> the sink gets the critical and not the warning -> the warning's own fault on, the critical's off
+    (the warning's condition holds throughout) -> the critical resolves -> the sink gets the warning.
+    """
+    pairs = family_pairs(ctx.project)
+    if not pairs:
+        return [Case(FAMILY, "inhibition").skip("no family has a critical and a warning alert driven on one target")]
+    crit, warn = pairs[0]
+    case = Case(FAMILY, f"inhibition: {crit.name} mutes {warn.name} (family {crit.family})",
+                path=crit.source.path, line=crit.source.line,
+                query=f'GET /api/v2/alerts?filter=alertname="{warn.name}" .status.inhibitedBy')
+    if ctx.skipped_reason(crit.scenario.target):
+        return [case.skip(f"target `{crit.scenario.target}` does not run: {ctx.skipped_reason(crit.scenario.target)}")]
+    c_run = AlertRun(ctx, obs, crit, dict(crit.scenario.expect_labels), target)
+    w_run = AlertRun(ctx, obs, warn, dict(warn.scenario.expect_labels), target)
+    c_drive, w_drive = Drive(crit.scenario.target, crit.scenario.fault, crit.scenario), \
+        Drive(warn.scenario.target, warn.scenario.fault, warn.scenario)
+    t0 = c_run.t0 = w_run.t0 = time.monotonic()
+    stages: list[str] = []
+
+    def note(what: str) -> None:
+        stages.append(f"{what} {time.monotonic() - t0:.1f}s")
+
+    since = time.time() - 0.5
+    try:
+        _fault(ctx, c_drive, "PUT")
+        error = _inhibited_phase(obs, c_run, w_run, since, note)
+        if not error:
+            switched = time.time() - 0.5
+            _fault(ctx, w_drive, "PUT")  # the later fault wins on the shared series: no gap in the condition
+            _fault(ctx, c_drive, "DELETE")
+            error = _released_phase(obs, c_run, w_run, switched, note)
+    except http.HTTPError as exc:
+        error = f"could not switch a fault: {exc}"
+    finally:
+        for drive in (w_drive, c_drive):
+            try:
+                _fault(ctx, drive, "DELETE")
+            except http.HTTPError:
+                pass
+    case.value, case.seconds = ", ".join(stages), time.monotonic() - t0
+    if error:
+        case.fail(error, hint=f"GET {obs.am}/api/v2/alerts, {obs.sink}/notifications")
+    return [case]
+
+
+def _inhibited_phase(obs: Observer, c_run: AlertRun, w_run: AlertRun, since: float, note) -> str:
+    if not c_run.fired(since):
+        return f"{c_run.rule.name}: {c_run.error}"
+    note(f"{c_run.rule.name} delivered")
+    deadline = time.monotonic() + w_run.fire_budget
+    if not _wait(lambda: obs.firing(w_run.rule, w_run.labels), deadline):
+        return f"{w_run.rule.name} did not fire during {c_run.rule.name}'s fault, so nothing was there to mute"
+    note(f"{w_run.rule.name} firing in Prometheus")
+    muted = _wait(lambda: [a for a in obs.in_alertmanager(w_run.rule, w_run.labels)
+                           if a["status"]["state"] == "suppressed" and a["status"].get("inhibitedBy")], deadline + 10)
+    if not muted:
+        states = [a["status"]["state"] for a in obs.in_alertmanager(w_run.rule, w_run.labels)]
+        return f"Alertmanager does not mark {w_run.rule.name} inhibited (states: {', '.join(states) or 'absent'})"
+    note(f"{w_run.rule.name} suppressed")
+    time.sleep(2 * seconds(c_run.ctx.stack_profile().group_interval or "1s") + 1)  # a notification would be out
+    leaked = [n for r in w_run.checkable for n in obs.notified(w_run.rule, w_run.labels, r, "firing", since)]
+    if leaked:
+        return f"{w_run.rule.name} reached the sink ({leaked[0]['receiver']}) while {c_run.rule.name} fired"
+    note("sink: no warning")
+    return ""
+
+
+def _released_phase(obs: Observer, c_run: AlertRun, w_run: AlertRun, since: float, note) -> str:
+    deadline = time.monotonic() + c_run.resolve_budget
+    if not _wait(lambda: not obs.firing(c_run.rule, c_run.labels), deadline):
+        return f"{c_run.rule.name} still fires {c_run.resolve_budget:.0f}s after its fault was cleared"
+    note(f"{c_run.rule.name} resolved")
+    for receiver in w_run.checkable:
+        if not _wait(lambda: obs.notified(w_run.rule, w_run.labels, receiver, "firing", since), deadline + 30):
+            return f"{w_run.rule.name} was not delivered to `{receiver}` after {c_run.rule.name} resolved"
+        note(f"{w_run.rule.name} delivered to {receiver}")
+    return ""

@@ -27,8 +27,21 @@ def test_continue_lets_the_next_route_match_too_and_stops_after_it():
     assert receivers_for(ROUTING, {"severity": "critical", "spc_rule": "R2"}) == ["mail", "slack"]
 
 
-def test_email_receivers_cannot_be_checked_at_the_sink():
-    assert sink_checkable(ROUTING, "slack") and not sink_checkable(ROUTING, "mail")
+def test_email_receivers_are_checked_only_where_the_stack_runs_an_smtp_sink():
+    assert sink_checkable(ROUTING, "slack") and sink_checkable(ROUTING, "pager")
+    assert sink_checkable(ROUTING, "mail") and not sink_checkable(ROUTING, "mail", smtp_sink=False)
+
+
+def test_nested_routes_inherit_the_receiver_and_continue_only_where_asked():
+    tree = Routing(receivers=ROUTING.receivers, receiver="chat", routes=(
+        Route(matchers=('component="llmscope"',), routes=(
+            Route("mail", ('spc_rule=~"R1|R2"',), continue_=True), Route("slack", ('spc_rule=~"R1|R2"',)))),
+        Route("pager", ('severity="critical"',), continue_=True),
+        Route("slack", ('severity=~"critical|warning"',))))
+    assert receivers_for(tree, {"component": "llmscope", "spc_rule": "R1"}) == ["mail", "slack"]
+    assert receivers_for(tree, {"component": "llmscope"}) == ["chat"]  # no child matched: the parent's receiver
+    assert receivers_for(tree, {"severity": "critical"}) == ["pager", "slack"]
+    assert receivers_for(tree, {"severity": "info"}) == ["chat"]
 
 
 def drive(target, fault, metric=M, down=False):

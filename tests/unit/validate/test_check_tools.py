@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 
 import pytest
 
@@ -17,7 +18,9 @@ UNKNOWN_FIELD = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n
 def test_pinned_tools_are_the_ones_used(tmp_path):
     ctx = make_ctx(tmp_path, {"r.yml": rules_file(alert())})
     assert ctx.tool("promtool").path == str(ROOT / ".tools" / "bin" / "promtool")
-    assert ctx.tool("promtool").version == "3.5.1" and ctx.tool("amtool").version == "0.28.1"
+    pins = tomllib.loads((ROOT / "tools" / "versions.toml").read_text())
+    assert ctx.tool("promtool").version == pins["prometheus"]["release"]
+    assert ctx.tool("amtool").version == pins["alertmanager"]["release"]
 
 
 RULES = [
@@ -126,9 +129,9 @@ ROUTED = """route:
   - receiver: chat
     matchers: ['severity="warning"']
 inhibit_rules:
-- source_matchers: ['severity="critical"']
-  target_matchers: ['severity="warning"']
-  equal: [alertname]
+- source_matchers: ['severity="critical"', 'family=~".+"']
+  target_matchers: ['severity="warning"', 'family=~".+"']
+  equal: [family, component]
 receivers: [{name: pager}, {name: chat}]
 """
 
@@ -151,11 +154,16 @@ ROUTES = [
     ("rejects a severity that reaches the wrong receiver",
      ROUTED.replace("receiver: pager\n    matchers: ['severity=\"critical\"']",
                     "receiver: chat\n    matchers: ['severity=\"critical\"']"),
-     ["an alert with severity=`critical` reaches `chat`, expected `pager`"]),
+     ['route 1 (severity="critical") reaches `chat`, expected `pager`',
+      "alert `ShopQueueStuck` reaches `chat`, expected `pager`"]),
     ("rejects a missing critical-mutes-warning inhibition", ROUTED.split("inhibit_rules")[0] + "receivers: [{name: pager}, {name: chat}]\n",
      ['no inhibition mutes `severity="warning"`']),
-    ("warns when the inhibition does not require the same alertname", ROUTED.replace("equal: [alertname]", "equal: [job]"),
-     ["does not require an equal `alertname`"]),
+    ("warns when the inhibition has no equal labels, and errs when it then pairs nothing",
+     ROUTED.replace("equal: [family, component]", "equal: []").replace(", 'family=~\".+\"'", ", 'family=\"none\"'"),
+     ["has no `equal` labels", "inhibit rule 1 can match no pair of the generated alerts"]),
+    ("rejects an inhibition whose equal labels no critical/warning pair shares",
+     ROUTED.replace("equal: [family, component]", "equal: [alertname]"),
+     ["inhibit rule 1 can match no pair of the generated alerts"]),
 ]
 
 
@@ -165,10 +173,32 @@ def test_am_routes_against_the_projects_routing(tmp_path, shop, text, expected):
     expect(am_tools.check_routes(make_ctx(tmp_path, {"alertmanager.yml": text}, shop)), expected)
 
 
+def test_route_probes_cover_every_route_and_name_the_unreachable_ones():
+    from obsgate import Receiver, Route, Routing
+    routing = Routing(receivers=(Receiver("a", "webhook"), Receiver("b", "webhook")), receiver="a", routes=(
+        Route("b", ('component=~"api|rag"',), routes=(Route("a", ('severity="critical"',)),)),
+        Route("b", ('component="api"',)),  # shadowed: every api alert stops at the route above
+        Route("b", ('component="x"', 'component!="x"'))))
+    probes, problems = am_tools.route_probes(routing, [{"alertname": "A", "component": "rag", "severity": "warning"}])
+    assert [(p.labels.get("component"), p.labels.get("severity"), p.expected) for p in probes] == [
+        ("api", None, ["b"]), ("api", "critical", ["a"]), ("api", None, ["b"]), ("rag", "warning", ["b"])]
+    assert problems == ['route 3 (component="api"): an alert matching it stops at an earlier route; the route is '
+                        'unreachable',
+                        'route 4 (component="x", component!="x"): no label value satisfies its matchers on '
+                        '`component`; the route is dead']
+
+
+def test_am_routes_does_not_probe_a_file_amtool_rejects_and_still_probes_the_others(tmp_path, shop):
+    bad = ROUTED.replace("receiver: pager", "receiver: pagr")
+    found = am_tools.check_routes(make_ctx(tmp_path, {"good/alertmanager.yml": ROUTED, "bad/alertmanager.yml": bad}, shop))
+    assert [(p.path.split("/")[-2], p.message) for p in found] == [
+        ("bad", "routes not tested: amtool check-config rejects the file")]
+
+
 def test_am_routes_without_a_project_checks_only_the_inhibition(tmp_path):
     found = am_tools.check_routes(make_ctx(tmp_path, {"alertmanager.yml": ROUTED}))
     assert [(p.severity, p.message) for p in found] == [
-        (Severity.INFO, "no project Routing model: severity routes not tested")]
+        (Severity.INFO, "no project Routing model: routes not tested")]
 
 
 def test_missing_tools_are_fatal(tmp_path, monkeypatch):
