@@ -15,6 +15,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--profile", default="local", help="stack profile: local (default) or ci (fast intervals)")
     parser.add_argument("--wipe", action="store_true", help="delete the services' data dirs before starting")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for health (default 60)")
+    parser.add_argument("--images", choices=("official", "local"), default="",
+                        help="docker image set: official pinned images (default) or local (built here, no registry)")
 
 
 def run(args) -> int:
@@ -23,7 +25,8 @@ def run(args) -> int:
     except BadInput:
         return EXIT_USAGE
     try:
-        started = start(args.root, project, args.runtime, args.profile, wipe=args.wipe, timeout=args.timeout)
+        started = start(args.root, project, args.runtime, args.profile, wipe=args.wipe, timeout=args.timeout,
+                        images=args.images)
     except StackError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_PROBLEMS

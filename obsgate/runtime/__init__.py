@@ -7,8 +7,9 @@ from .base import HealthTimeout, PortInUse, Runtime, ServiceState, StackError
 __all__ = ["HealthTimeout", "PortInUse", "Runtime", "ServiceState", "StackError", "select"]
 
 
-def select(kind: str, root, project, profile: str = "local"):
-    """The runtime `kind` names; `auto` is docker when an engine answers, else native."""
+def select(kind: str, root, project, profile: str = "local", images: str = ""):
+    """The runtime `kind` names; `auto` is docker when an engine answers, else native. `images` is the
+    docker image set (official or local; "" keeps a running stack's, else official)."""
     from ..tools import docker_engine
 
     if kind == "auto":
@@ -16,7 +17,7 @@ def select(kind: str, root, project, profile: str = "local"):
     if kind == "docker":
         from .docker import DockerRuntime
 
-        return DockerRuntime(root, project, profile)
+        return DockerRuntime(root, project, profile, images)
     if kind == "native":
         from .native import NativeRuntime
 

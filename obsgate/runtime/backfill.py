@@ -174,3 +174,21 @@ def write_blocks(promtool: str, fills, data_dir: Path, step: float, work: Path, 
 def history_evidence(hists) -> dict:
     """What the smoke needs per alert: the span of baseline history it has (seconds) and its metrics."""
     return {h.alert: {"span": h.span, "metrics": list(h.metrics), "recorded": list(h.recorded)} for h in hists}
+
+
+def prepare(project, target, profile: str, promtool: str, data_dir: Path, work: Path) -> dict:
+    """Blocks for the linear fills and baseline histories in `data_dir`: the evidence the smoke reads,
+    {} when the project needs none, or {"skipped": why}. Either runtime calls it before Prometheus starts."""
+    fills = for_project(project)
+    hists = histories(project, target)
+    if not fills and not hists:
+        return {}
+    if not promtool:
+        return {"skipped": "promtool is not installed (run `make tools`)"}
+    step = seconds(project.stack.profile(profile).scrape_interval) or 15.0
+    try:
+        done = write_blocks(promtool, fills, data_dir, step, work,
+                            baseline=lambda end: baseline_lines(project, hists, target, end, step))
+    except (RuntimeError, OSError) as exc:
+        return {"skipped": str(exc)}
+    return {**done, "history": history_evidence(hists)}

@@ -1,30 +1,97 @@
 """The stack as containers, through the docker SDK, from the same Stack model as docker-compose.infra.yml.
 
-Pinned official images (and the project's image built from the repo), a private bridge network where
-services find each other by name, ports published on 127.0.0.1 only, rendered configs mounted
-read-only. `container_params` is pure (model -> create() arguments), so it is unit-tested where no
-engine runs; the rest talks to the engine.
+Two image sets. `official` (the default, for users and GitHub): the pinned official images and the
+project's image built from the repo. `local` (machines without a registry): the images
+`obsgate images build --local` makes here, with named stand-ins where no local image exists (LOCAL).
+A private bridge network where services find each other by name, ports published on 127.0.0.1 only,
+rendered configs mounted read-only. `container_params` is pure (model -> create() arguments), so it is
+unit-tested where no engine runs; the rest talks to the engine.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
+import tarfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import tools
 from ..generate.compose import healthcheck, image_ref
 from ..analysis.durations import seconds
-from . import config, health, ports
+from . import backfill, config, health, httpjson, images, ports
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult
 from .layout import Layout, tail
 from .native import start_order
+from .signals import deferred
 
 GENERATED_PREFIX = "./generated/"
 SECRETS_SOURCE = "./secrets/alertmanager"
 LABEL = "io.obsgate.stack"
 INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 OLLAMA_MODEL = "tinyllama"
+IMAGE_SETS = ("official", "local")
+PROM_UID = 65534  # `nobody`, the user of the official (and the local) Prometheus image
+PROM_DATA = "/prometheus"
+
+
+@dataclass(frozen=True)
+class Substitute:
+    """How a service runs under `--images local`: an image of images.local_refs (and what that image
+    needs differently: command, environment, mount targets, health test), or `skip` with the reason."""
+
+    image: str = ""
+    skip: str = ""
+    stand_in: str = ""  # said in the status and in the state file, so nobody takes it for the original
+    command: tuple[str, ...] | None = None
+    env: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)  # official mount target -> this image's
+    health: tuple[str, ...] | None = None
+
+
+def _python_probe(port: int, path: str) -> tuple[str, ...]:
+    return ("CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}{path}')")
+
+
+# Keyed by the official image name (Service.image). Prometheus and Alertmanager mirror their official
+# images exactly, so nothing else changes for them.
+LOCAL = {
+    "prom/prometheus": Substitute(image="prometheus"),
+    "prom/alertmanager": Substitute(image="alertmanager"),
+    "obsgate-sim": Substitute(image="project"),
+    "mongo": Substitute(
+        image="ferretdb", stand_in="FerretDB (MongoDB wire protocol on SQLite) stands in for MongoDB",
+        env={"FERRETDB_HANDLER": "sqlite", "FERRETDB_TELEMETRY": "disable"}, targets={"/data/db": "/state"},
+        health=("NONE",)),
+    "grafana/loki": Substitute(
+        image="project", stand_in="obsgate's log store (a Loki-API stand-in on obsgate's LogQL engine) stands in for Loki",
+        command=("python", "-m", "obsgate.sim.logstore", "--port", "3100", "--data", "/var/lib/obsgate",
+                 "--rules", "/etc/loki/rules", "--alertmanager", "http://alertmanager:9093"),
+        targets={"/loki": "/var/lib/obsgate"}, health=_python_probe(3100, "/ready")),
+    "ollama/ollama": Substitute(skip="no local Ollama image (no registry to pull it from); the LLM gateway's "
+                                     "built-in simulator backend stands in for it"),
+    "grafana/grafana": Substitute(skip="no local Grafana image: Grafana is AGPL, so obsgate builds none, and no "
+                                       "registry is reachable to pull the official one"),
+}
+
+
+def substitute(svc, image_set: str) -> Substitute:
+    """What runs for `svc` in this image set (the official set runs every service as declared)."""
+    if image_set == "official":
+        return Substitute()
+    sub = LOCAL.get(svc.image)
+    if sub is None:
+        return Substitute(skip=f"no local image for `{image_ref(svc)}`; add one to obsgate.runtime.docker.LOCAL")
+    return sub
+
+
+def skipped(stack, image_set: str) -> dict[str, str]:
+    """{service: reason} of the docker services that do not run in this image set."""
+    return {s.name: substitute(s, image_set).skip for s in stack.services
+            if "docker" in s.runtimes and substitute(s, image_set).skip}
 
 
 def project_name(stack) -> str:
@@ -64,29 +131,50 @@ def host_source(volume, root: Path, layout: Layout, stack) -> tuple[str, str]:
     return str(path), "ro" if volume.read_only else "rw"
 
 
-def container_params(svc, stack, root: Path, layout: Layout, environ=os.environ) -> dict:
-    """The keyword arguments of `client.containers.create(...)` for one service."""
+def container_params(svc, stack, root: Path, layout: Layout, environ=os.environ, image_set: str = "official",
+                     refs: dict | None = None) -> dict:
+    """The keyword arguments of `client.containers.create(...)` for one service (in one image set;
+    `refs` are images.local_refs for the local set)."""
+    sub = substitute(svc, image_set)
+    if sub.skip:
+        raise ValueError(f"service `{svc.name}` does not run with --images {image_set}: {sub.skip}")
     hc = healthcheck(svc)
+    if sub.health:
+        hc = {**hc, "test": list(sub.health)}
     volumes = {}
     for v in svc.volumes:
         src, mode = host_source(v, root, layout, stack)
-        volumes[src] = {"bind": v.target, "mode": mode}
+        volumes[src] = {"bind": sub.targets.get(v.target, v.target), "mode": mode}
+    gone = set(skipped(stack, image_set))
+    env = {k: interpolate(str(v), environ) for k, v in svc.env.items()
+           if not any(f"//{name}:" in str(v) for name in gone)}  # e.g. the gateway's upstream when Ollama is skipped
+    labels = {LABEL: stack.name, "io.obsgate.service": svc.name, "io.obsgate.images": image_set}
+    if sub.stand_in:
+        labels["io.obsgate.stand-in"] = sub.stand_in
     params = {
-        "image": image_ref(svc),
+        "image": image_ref(svc) if not sub.image else (refs or {})[sub.image],
         "name": f"{project_name(stack)}-{svc.name}",
         "hostname": svc.name,
         "detach": True,
         "ports": {f"{svc.container_port}/tcp": ("127.0.0.1", svc.port)},
-        "environment": {k: interpolate(str(v), environ) for k, v in svc.env.items()},
+        "environment": {**env, **sub.env},
         "volumes": volumes,
-        "labels": {LABEL: stack.name, "io.obsgate.service": svc.name},
+        "labels": labels,
         "healthcheck": {"test": hc["test"], "interval": _ns(hc["interval"]), "timeout": _ns(hc["timeout"]),
                         "retries": hc["retries"], "start_period": _ns(hc["start_period"])},
         "restart_policy": {"Name": "unless-stopped"},
+        "init": True,  # docker-init as pid 1 forwards SIGTERM: `down` does not wait out the stop timeout
     }
-    if svc.command:
-        params["command"] = list(svc.command)
+    command = sub.command if sub.command is not None else svc.command
+    if command:
+        params["command"] = list(command)
     return params
+
+
+def volume_params(stack) -> list[dict]:
+    """The stack's named volumes, labelled so `down --wipe` removes exactly these."""
+    names = sorted({v.source for s in stack.services if "docker" in s.runtimes for v in s.volumes if v.named})
+    return [{"name": f"{project_name(stack)}_{n}", "labels": {LABEL: stack.name}} for n in names]
 
 
 def network_params(stack) -> dict:
@@ -94,36 +182,64 @@ def network_params(stack) -> dict:
     return {"name": project_name(stack), "driver": "bridge", "labels": {LABEL: stack.name}}
 
 
+def connect(timeout: int = 120):
+    """A docker SDK client whose engine answers (honours DOCKER_HOST), else a StackError with the fix."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:  # the SDK raises several types for "no engine"
+        raise StackError(f"no Docker engine answers: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
+                         hint="start Docker (or set DOCKER_HOST), or use `--runtime native`") from None
+    return client
+
+
+def _tar_dir(src: Path, uid: int) -> bytes:
+    """`src`'s contents as a tar owned by `uid` (what the container's user must own)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path in sorted(src.rglob("*")):
+            info = tar.gettarinfo(str(path), arcname=str(path.relative_to(src)))
+            info.uid = info.gid = uid
+            info.uname = info.gname = ""
+            if path.is_file():
+                with open(path, "rb") as fh:
+                    tar.addfile(info, fh)
+            else:
+                tar.addfile(info)
+    return buf.getvalue()
+
+
 class DockerRuntime(Runtime):
     name = "docker"
 
-    def __init__(self, root: Path, project, profile: str = "local") -> None:
+    def __init__(self, root: Path, project, profile: str = "local", images: str = "") -> None:
         super().__init__(root, project, profile)
         self.layout = Layout(self.root)
+        state = self.layout.read_state()
+        # a running stack keeps its image set until `down`; then the flag, else official
+        self.image_set = (state.get("images") if state.get("runtime") == self.name else "") or images or "official"
+        if self.image_set not in IMAGE_SETS:
+            raise StackError(f"unknown image set `{self.image_set}`", hint="use --images official or --images local")
         self._client = None
 
     @property
     def client(self):
         if self._client is None:
-            import docker
-
-            try:
-                self._client = docker.from_env(timeout=30)
-                self._client.ping()
-            except Exception as exc:  # the SDK raises several types for "no engine"
-                raise StackError(f"no Docker engine answers: {str(exc).splitlines()[0][:200]}",
-                                 hint="start Docker, or use `--runtime native`") from None
+            self._client = connect()
         return self._client
 
     def services(self) -> list:
-        return start_order([s for s in self.project.stack.services if "docker" in s.runtimes])
+        gone = skipped(self.project.stack, self.image_set)
+        return start_order([s for s in self.project.stack.services if "docker" in s.runtimes and s.name not in gone])
 
     def _containers(self) -> dict:
         found = self.client.containers.list(all=True, filters={"label": f"{LABEL}={self.project.stack.name}"})
         return {c.labels.get("io.obsgate.service"): c for c in found}
 
     def up(self) -> UpResult:
-        result = UpResult()
+        result = UpResult(skipped=skipped(self.project.stack, self.image_set))
         stack = self.project.stack
         existing = self._containers()
         running = {n for n, c in existing.items() if c.status == "running"}
@@ -142,33 +258,73 @@ class DockerRuntime(Runtime):
         if not running:
             config.render_or_fail(self.project, self.layout, target)
         config.write_secrets(self.project, self.layout, target, mode=0o644)  # read by the container's user
-        params = {s.name: container_params(s, stack, self.root, self.layout) for s in todo}
         result.timings["render"] = time.monotonic() - t0
         t0 = time.monotonic()
-        built = set()
-        for svc in todo:
-            if svc.build and image_ref(svc) not in built:
-                self.client.images.build(path=str((self.root / svc.build).resolve()), tag=image_ref(svc), rm=True)
-                built.add(image_ref(svc))
-            elif not svc.build:
-                self.client.images.pull(svc.image, tag=svc.tag)
+        refs = self._images(todo)
+        params = {s.name: container_params(s, stack, self.root, self.layout, image_set=self.image_set, refs=refs)
+                  for s in todo}
         result.timings["images"] = time.monotonic() - t0
+        state = {"runtime": self.name, "images": self.image_set, "profile": self.profile, "root": str(self.root),
+                 "started_at": time.time(), "skipped": result.skipped,
+                 "stand_ins": {s.name: substitute(s, self.image_set).stand_in for s in self.services()
+                               if substitute(s, self.image_set).stand_in},
+                 "services": {s.name: {"container": f"{project_name(stack)}-{s.name}"} for s in self.services()}}
+        self.layout.write_state(state)  # before anything is created: `down` finds it from any process
         t0 = time.monotonic()
-        nets = self.client.networks.list(names=[project_name(stack)])
-        net = nets[0] if nets else self.client.networks.create(**network_params(stack))
-        self.layout.write_state({"runtime": self.name, "profile": self.profile, "root": str(self.root),
-                                 "started_at": time.time(), "skipped": {},
-                                 "services": {s.name: {"container": params[s.name]["name"]} for s in self.services()}})
+        with deferred(reraise=True):  # a network or volume is recorded by its label the moment it exists
+            nets = self.client.networks.list(names=[project_name(stack)])
+            net = nets[0] if nets else self.client.networks.create(**network_params(stack))
+            have = {v.name for v in self.client.volumes.list(filters={"label": f"{LABEL}={stack.name}"})}
+            for vol in volume_params(stack):
+                if vol["name"] not in have:
+                    self.client.volumes.create(**vol)
         for svc in todo:
-            old = existing.get(svc.name)
-            if old is not None:
-                old.remove(force=True)
-            container = self.client.containers.create(**params[svc.name])
-            net.connect(container, aliases=[svc.name])
-            container.start()
-            result.started.append(svc.name)
+            with deferred(reraise=True):  # no signal between creating a container and starting it
+                old = existing.get(svc.name)
+                if old is not None:
+                    old.remove(force=True)
+                container = self.client.containers.create(**params[svc.name])
+                if svc.name == "prometheus":
+                    t1 = time.monotonic()
+                    state["backfill"] = self._backfill(container)
+                    self.layout.write_state(state)
+                    result.timings["backfill"] = time.monotonic() - t1
+                net.connect(container, aliases=[svc.name])
+                container.start()
+                result.started.append(svc.name)
         result.timings["start"] = time.monotonic() - t0
         return result
+
+    def _images(self, todo) -> dict:
+        """Image references by set: local images are built (or found cached); official ones pulled/built."""
+        if self.image_set == "local":
+            images.build_local(self.client, self.root)
+            return images.local_refs(self.root)
+        done = set()
+        for svc in todo:
+            ref = image_ref(svc)
+            if ref in done:
+                continue
+            if svc.build:
+                self.client.images.build(path=str((self.root / svc.build).resolve()), tag=ref, rm=True)
+            else:
+                self.client.images.pull(svc.image, tag=svc.tag)
+            done.add(ref)
+        return {}
+
+    def _backfill(self, container) -> dict:
+        """History blocks written by the host's promtool, copied into Prometheus' data volume before it starts."""
+        promtool = tools.find("promtool", self.root)
+        if not promtool.found:
+            return {"skipped": "promtool is not installed on the host (run `make tools`)"}
+        work = self.layout.service_dir("prometheus") / "backfill"
+        shutil.rmtree(work, ignore_errors=True)
+        target = config.target_for(self.project, self.layout, "docker", self.profile)
+        done = backfill.prepare(self.project, target, self.profile, promtool.path, work / "blocks", work)
+        if "skipped" in done or not (work / "blocks").is_dir():
+            return done
+        container.put_archive(PROM_DATA, _tar_dir(work / "blocks", PROM_UID))
+        return done
 
     def wait_healthy(self, timeout: float = 180.0, names=None) -> dict[str, float]:
         names = list(names if names is not None else getattr(self, "_started", []))
@@ -187,11 +343,9 @@ class DockerRuntime(Runtime):
 
     def _pull_model(self) -> None:
         """The gateway's upstream needs a model; a small one keeps CI fast."""
-        from ..smoke import http
-
         model = os.environ.get("OBSGATE_OLLAMA_MODEL", OLLAMA_MODEL)
-        http.post(f"http://127.0.0.1:{self.project.stack.service('ollama').port}/api/pull",
-                  {"model": model, "stream": False}, timeout=900)
+        httpjson.post(f"http://127.0.0.1:{self.project.stack.service('ollama').port}/api/pull",
+                      {"model": model, "stream": False}, timeout=900)
 
     def logs(self, service: str, lines: int = 20) -> str:
         c = self._containers().get(service)
@@ -201,32 +355,44 @@ class DockerRuntime(Runtime):
 
     def down(self, wipe: bool = False) -> list[str]:
         stack = self.project.stack
-        stopped = []
-        for name, c in self._containers().items():
+        found = self._containers()
+        stopped = [n for n, c in found.items() if c.status == "running"]
+
+        def stop(name: str) -> None:
+            c = found[name]
+            if c.status == "running":
+                c.stop(timeout=10)
             path = self.layout.log(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(c.logs())  # kept for CI artifacts after the container is gone
-            if c.status == "running":
-                c.stop(timeout=10)
-                stopped.append(name)
             c.remove(force=True)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:  # each stop waits for its process; in parallel
+            list(pool.map(stop, list(found)))
         for net in self.client.networks.list(names=[project_name(stack)]):
             net.remove()
         if wipe:
-            for vol in self.client.volumes.list(filters={"name": project_name(stack)}):
+            for vol in self.client.volumes.list(filters={"label": f"{LABEL}={stack.name}"}):
                 vol.remove(force=True)
+            for vol in self.client.volumes.list(filters={"name": project_name(stack) + "_"}):
+                vol.remove(force=True)  # volumes an older obsgate (or compose) made without the label
             shutil.rmtree(self.layout.config, ignore_errors=True)
         self.layout.clear_state()
         return stopped
 
     def status(self) -> list[ServiceState]:
         found = self._containers()
+        gone = skipped(self.project.stack, self.image_set)
         out = []
         for svc in self.project.stack.services:
             if "docker" not in svc.runtimes:
                 out.append(ServiceState(svc.name, "skipped", svc.port, reason="native only"))
                 continue
+            if svc.name in gone:
+                out.append(ServiceState(svc.name, "skipped", svc.port, reason=gone[svc.name]))
+                continue
             c = found.get(svc.name)
             state = "stopped" if c is None else ("running" if c.status == "running" else c.status)
-            out.append(ServiceState(svc.name, state, svc.port, url=f"http://127.0.0.1:{svc.port}"))
+            out.append(ServiceState(svc.name, state, svc.port, url=f"http://127.0.0.1:{svc.port}",
+                                    reason=substitute(svc, self.image_set).stand_in))
         return out

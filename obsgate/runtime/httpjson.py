@@ -1,4 +1,4 @@
-"""A tiny JSON-over-HTTP client for the smoke checks (stdlib only; loopback, short timeouts)."""
+"""A tiny JSON-over-HTTP client for the runtimes and the smoke checks (stdlib only; loopback, short timeouts)."""
 from __future__ import annotations
 
 import json

@@ -50,13 +50,14 @@ def runtime_in_use(root, project, default: str = "native", profile: str = "local
     return select(state.get("runtime", default), root, project, state.get("profile", profile))
 
 
-def start(root, project, kind: str, profile: str, wipe: bool = False, timeout: float = 60.0, out=sys.stdout) -> Started:
+def start(root, project, kind: str, profile: str, wipe: bool = False, timeout: float = 60.0, out=sys.stdout,
+          images: str = "") -> Started:
     """Start the stack and wait for health; on failure or SIGINT/SIGTERM, everything is stopped again."""
     t0 = time.monotonic()
     state = Layout(root).read_state()
     if state.get("services") and state.get("runtime") and kind == "auto":
         kind = state["runtime"]
-    runtime = select(kind, root, project, profile)
+    runtime = select(kind, root, project, profile, images)
     started = Started(runtime, UpResult())
     with interruptible():
         try:
