@@ -15,6 +15,7 @@ COMMANDS = {
     "down": "stop the live stack",
     "smoke": "live checks against the running stack",
     "ci": "up, smoke, always down; exit code of smoke",
+    "images": "build the images `--images local` runs (no registry needed)",
     "loki-test": "run the LogQL rule unit tests against a short-lived Loki",
     "preview": "draw every generated dashboard to PNG from the running stack's data (not Grafana's rendering)",
 }

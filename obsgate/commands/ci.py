@@ -19,6 +19,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--profile", default="ci", help="stack profile (default ci: 1s intervals, compressed time)")
     parser.add_argument("--keep-data", action="store_true", help="do not wipe the data dirs before starting")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for health (default 60)")
+    parser.add_argument("--images", choices=("official", "local"), default="",
+                        help="docker image set: official pinned images (default) or local (built here, no registry)")
     parser.add_argument("--junit", type=Path)
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--json", type=Path)
@@ -38,7 +40,7 @@ def run(args) -> int:
     with interruptible():
         try:
             started = start(args.root, project, args.runtime, args.profile, wipe=not args.keep_data,
-                            timeout=args.timeout)
+                            timeout=args.timeout, images=args.images)
             phases["up"] = time.monotonic() - t0
             report(started)
             ctx = smoke_cmd.context(args.root, project, args.scenario_budget)
