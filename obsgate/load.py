@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .model import SLO, DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
 from .model.source import project_root, relpath
+from .generate.slo import expand as expand_slo
 from .model.board import Board
 from .project import Project
 from .promql import PromQLError, metric_names
@@ -190,8 +191,9 @@ def _assemble(root: Path, found: dict, stray: list) -> Project:
     boards = list(found["boards"])
     for slo in found["slos"]:  # one SLO declaration -> its rule group and its dashboard
         try:
-            groups.append(slo.rule_group())
-            boards.append(slo.board())
+            group, board = expand_slo(slo)
+            groups.append(group)
+            boards.append(board)
         except DefinitionError as exc:
             issues.append(LoadIssue(exc.source.path, exc.source.line, exc.message, exc.hint))
     recorded = {r.record for g in groups for r in g.recordings}

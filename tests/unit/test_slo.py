@@ -9,6 +9,7 @@ import pytest
 from obsgate import SLO, DefinitionError, Runbook, Sample, TestCase
 from obsgate.generate import generate
 from obsgate.load import LoadError, load
+from obsgate.generate import slo as expansion
 from obsgate.model.slo import BURN_POLICY, WINDOWS
 from obsgate.render import render_all, write_tree
 
@@ -51,20 +52,20 @@ def test_accepts_a_valid_slo_and_derives_names_and_budget():
 
 
 def test_one_declaration_generates_every_window_burn_rate_and_budget_rule():
-    records = [r.record for r in slo().recording_rules()]
+    records = [r.record for r in expansion.sli.recording_rules(slo())]
     for w in WINDOWS:
         assert f"slo:sli_error:ratio_rate{w}" in records and f"slo:burn_rate:ratio_rate{w}" in records
     assert {"slo:sli_error:ratio_rate30d", "slo:period_burn_rate:ratio", "slo:period_error_budget_remaining:ratio",
             "slo:objective:ratio", "slo:error_budget:ratio"} <= set(records)
-    assert all(r.labels == {"slo": "shop-availability"} for r in slo().recording_rules())
-    sli1h = next(r for r in slo().recording_rules() if r.record == "slo:sli_error:ratio_rate1h")
+    assert all(r.labels == {"slo": "shop-availability"} for r in expansion.sli.recording_rules(slo()))
+    sli1h = next(r for r in expansion.sli.recording_rules(slo()) if r.record == "slo:sli_error:ratio_rate1h")
     assert "[1h]" in sli1h.expr and "$window" not in sli1h.expr
-    burn = next(r for r in slo().recording_rules() if r.record == "slo:burn_rate:ratio_rate6h")
+    burn = next(r for r in expansion.sli.recording_rules(slo()) if r.record == "slo:burn_rate:ratio_rate6h")
     assert burn.expr == 'slo:sli_error:ratio_rate6h{slo="shop-availability"} / 0.005'
 
 
 def test_page_and_ticket_alerts_follow_the_burn_policy():
-    page, ticket = slo().alerts()
+    page, ticket = expansion.alerts.alerts(slo())
     assert (page.severity, ticket.severity) == ("critical", "warning")
     assert page.labels == {"routing": "page"} and ticket.labels == {"routing": "ticket"}
     for bw in BURN_POLICY:
@@ -79,12 +80,12 @@ def test_page_and_ticket_alerts_follow_the_burn_policy():
 def test_sli_tests_attach_to_the_5m_sli_rule():
     case = TestCase("x", series={'shop_requests_total{status="ok"}': "0+60x5"}, at="5m",
                     promql={'slo:sli_error:ratio_rate5m{slo="shop-availability"}': ()})
-    rules = slo(sli_tests=(case,)).recording_rules()
+    rules = expansion.sli.recording_rules(slo(sli_tests=(case,)))
     assert [r.record for r in rules if r.tests and r.tests[0] is case] == ["slo:sli_error:ratio_rate5m"]
 
 
 def test_board_shows_budget_with_the_25_50_100_percent_consumed_thresholds():
-    board = slo().board()
+    board = expansion.board.board(slo())
     assert board.uid == "slo-shop-availability" and board.path.endswith("test_slo.py")
     panels = {p.title: p for p in board.dashboard.panels}
     consumed = panels["Error budget consumed over time"]
@@ -161,6 +162,6 @@ def test_the_scenario_drives_the_page_alert_and_the_ticket_alert_says_why_not():
 
     m = Metric("shop_errors_total", "counter", help="h", job="shop")
     sc = Scenario(fault="errors", target="shop-sim", effects=(Effect(m, rate=5.0),))
-    page, ticket = slo(scenario=sc).alerts()
+    page, ticket = expansion.alerts.alerts(slo(scenario=sc))
     assert page.scenario is sc and not page.no_scenario
     assert ticket.scenario is None and "short windows" in ticket.no_scenario
