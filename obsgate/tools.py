@@ -20,8 +20,6 @@ TOOLS: dict[str, str] = {
     "promtool": "prometheus",
     "alertmanager": "alertmanager",
     "amtool": "alertmanager",
-    "loki": "loki",
-    "lokitool": "loki",
     "ferretdb": "ferretdb",
     "actionlint": "actionlint",
     "sloth": "sloth",
@@ -31,7 +29,31 @@ TOOLS: dict[str, str] = {
 }
 
 # Tools `obsgate validate` cannot do without; doctor exits 1 when one is missing.
-REQUIRED_BY_VALIDATE = ("promtool", "amtool", "loki", "lokitool")
+REQUIRED_BY_VALIDATE = ("promtool", "amtool")
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """obsgate's own code doing the job of a tool the build leaves out (Loki and lokitool are AGPL-3.0)."""
+
+    replaces: str
+    by: str
+    module: str  # what `obsgate doctor` imports to show that it is there
+    does: str
+
+    def as_dict(self) -> dict:
+        return {"replaces": self.replaces, "by": self.by, "module": self.module, "does": self.does}
+
+
+STAND_INS: tuple[StandIn, ...] = (
+    StandIn("lokitool", "obsgate's LogQL engine", "obsgate.logql",
+            "parses and checks every Loki rule, LogQL panel and runbook query (`obsgate validate`) and runs the "
+            "Loki rule unit tests (`obsgate loki-test`), in process, with no binary"),
+    StandIn("loki", "obsgate's log store, a Loki-API-compatible stand-in for machines without Loki, not Loki",
+            "obsgate.sim.logstore",
+            "serves Loki's push, query and ruler API as the native runtime's `loki` service "
+            "(python -m obsgate.sim.logstore); under docker the official grafana/loki image runs"),
+)
 
 # Why a tool is absent on machines that can only reach the package registries (shown by doctor).
 UNOBTAINABLE: dict[str, str] = {
@@ -45,7 +67,7 @@ UNOBTAINABLE: dict[str, str] = {
 }
 
 # How to ask each tool for its version; the default is `--version`.
-VERSION_ARGS: dict[str, tuple[str, ...]] = {"lokitool": ("version",), "pint": ("version",), "sloth": ("version",)}
+VERSION_ARGS: dict[str, tuple[str, ...]] = {"pint": ("version",), "sloth": ("version",)}
 
 # "promtool, version 3.5.1 (...)", "version: v1.24.0" (ferretdb), "1.7.12" (actionlint), "Version 11.2.0".
 _VERSION_RE = re.compile(r"(?:version[:\s]+v?|^v?)(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.\-]+)?)", re.I | re.M)

@@ -9,6 +9,7 @@ from ..runtime import StackError
 from ..runtime.session import format_timings, start, stop
 from ..runtime.signals import Interrupted, interruptible
 from ..smoke import FAMILIES
+from . import preview as preview_cmd
 from . import smoke as smoke_cmd
 from .common import EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_with_profile
 from .up import report
@@ -27,6 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--family", action="append", choices=FAMILIES)
     parser.add_argument("--scenario-budget", type=float, default=120.0)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--preview", type=Path, help="draw the dashboard previews here (default: preview/ beside --junit)")
+    parser.add_argument("--changed", type=Path, metavar="FILE", help="changed paths, one a line: their previews first")
 
 
 def run(args) -> int:
@@ -47,6 +50,13 @@ def run(args) -> int:
             t1 = time.monotonic()
             code, _ = smoke_cmd.smoke(ctx, args)
             phases["smoke"] = time.monotonic() - t1
+            out = args.preview or (args.junit.parent / "preview" if args.junit else None)
+            if out:
+                t1 = time.monotonic()
+                listing = args.changed.read_text() if args.changed and args.changed.exists() else ""
+                changed = preview_cmd.changed_uids(listing)
+                code = code or preview_cmd.write_previews(ctx, out.resolve(), changed, args.summary)
+                phases["preview"] = time.monotonic() - t1
         except StackError as exc:
             print(exc.render(), file=sys.stderr)
         except Interrupted as exc:

@@ -1,12 +1,14 @@
-"""`obsgate doctor [--format json]`: which external tools are there, which version, from where.
+"""`obsgate doctor [--format json]`: which external tools are there, which version, from where, and
+which of obsgate's own modules stand in for the tools the build leaves out (Loki, lokitool).
 
 Exit 1 when a tool `obsgate validate` needs is missing, so CI fails before the gate runs half-blind.
 """
 from __future__ import annotations
 
+import importlib
 import json
 
-from .. import tools
+from .. import __version__, tools
 from .common import EXIT_OK, EXIT_PROBLEMS
 
 
@@ -24,7 +26,18 @@ def report(root) -> dict:
         "docker": engine,
         "notes": {t.name: tools.UNOBTAINABLE[t.name] for t in found if t.name in tools.UNOBTAINABLE and not t.found},
         "missing_for_validate": missing,
+        "stand_ins": [stand_in(s) for s in tools.STAND_INS],
     }
+
+
+def stand_in(s: tools.StandIn) -> dict:
+    """The stand-in, and whether its module imports here (it is part of obsgate, so it should)."""
+    try:
+        importlib.import_module(s.module)
+        error = ""
+    except Exception as exc:  # doctor reports any failure to import; it must not crash on one
+        error = f"{type(exc).__name__}: {exc}"
+    return {**s.as_dict(), "ok": not error, "version": __version__, "error": error}
 
 
 def run(args) -> int:
@@ -33,7 +46,8 @@ def run(args) -> int:
         print(json.dumps(data, indent=2, sort_keys=True))
     else:
         print(render_text(data))
-    return EXIT_PROBLEMS if data["missing_for_validate"] else EXIT_OK
+    broken = any(not s["ok"] for s in data["stand_ins"])
+    return EXIT_PROBLEMS if data["missing_for_validate"] or broken else EXIT_OK
 
 
 def render_text(data: dict) -> str:
@@ -50,6 +64,11 @@ def render_text(data: dict) -> str:
         if t["found"] and t["pinned"] and t["version"] != t["pinned"]:
             lines.append(f"warning: {t['name']} {t['version'] or '(unknown version)'} from {t['source']} is not the "
                          f"pinned {t['pinned']}; run `make tools`")
+    lines.append("")
+    lines.append("not built (AGPL-3.0), and what stands in for them:")
+    for s in data["stand_ins"]:
+        state = f"ok ({s['module']} {s['version']})" if s["ok"] else f"error: {s['module']} does not import: {s['error']}"
+        lines.append(f"  {s['replaces']}: {s['by']}: {state}; {s['does']}")
     lines.append("")
     for name, why in data["notes"].items():
         lines.append(f"{name}: {why}")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .. import tools
 from ..analysis.durations import seconds
-from ..generate.loki import LOKI_GRPC_PORT
 from . import backfill, config, health, ports, procs
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult
 from .layout import Layout, tail
@@ -22,8 +21,9 @@ from .signals import deferred
 
 # Why a docker-only service has no local process (the smoke report repeats it).
 STAND_INS = {"ollama": "docker only; the LLM gateway's built-in simulator backend stands in for it"}
-# Ports a service opens beyond its main one (checked before start, released after down).
-EXTRA_PORTS = {"loki": (LOKI_GRPC_PORT,)}
+# Ports a service opens beyond its main one (checked before start, released after down). The native `loki`
+# is obsgate's log store (obsgate.sim.logstore), which serves everything on its HTTP port.
+EXTRA_PORTS: dict[str, tuple[int, ...]] = {}
 
 
 def start_order(services) -> list:
@@ -83,7 +83,8 @@ class NativeRuntime(Runtime):
         values = {"gen": str(self.layout.gen), "data": str(self.layout.data(svc.name)),
                   "tools": str(tools.bin_dir(self.root)), "port": str(svc.port), "root": str(self.root),
                   "run": str(self.layout.run), "home": str(Path(binary).resolve().parent.parent) if binary else "",
-                  "ports": {s.name: s.port for s in self.project.stack.services}}
+                  "ports": {s.name: s.port for s in self.project.stack.services},
+                  "profile": self.project.stack.profile(self.profile)}
         args = [a.format_map(values) for a in nat.args]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **{k: v.format_map(values) for k, v in nat.env.items()}}
         if nat.python_module:

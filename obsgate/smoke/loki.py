@@ -1,4 +1,8 @@
-"""Loki is ready, a pushed line can be read back with LogQL, and the ruler loaded the generated groups."""
+"""Loki is ready, a pushed line can be read back with LogQL, and the ruler loaded the generated groups.
+
+The same checks read the official Loki image (docker) and obsgate's log store (native), through the
+same API; the `ready` case's value shows which one answered (the log store names itself there).
+"""
 from __future__ import annotations
 
 import json
@@ -75,7 +79,9 @@ def _ruler(ctx: Context, base: str) -> Case:
                  if r.get("health") not in ("ok", "unknown") or r.get("lastError")]
     case.value = f"{len(wanted) - len(missing)}/{len(wanted)} groups"
     if missing:
-        case.fail("not loaded: " + ", ".join(missing), hint="check the ruler's `storage.local.directory` and tenant dir")
+        case.fail("not loaded: " + ", ".join(missing),
+                  hint="check the ruler's rule dir (Loki: `ruler.storage.local.directory`; the log store: `--rules`) "
+                       "and its tenant subdirectory")
     elif unhealthy:
         case.fail("unhealthy rules: " + "; ".join(unhealthy))
     return case

@@ -11,7 +11,7 @@ import pytest
 from obsgate import tools
 from obsgate.cli import main
 
-REQUIRED = {"promtool", "amtool", "loki", "lokitool"}
+REQUIRED = {"promtool", "amtool"}
 
 
 @pytest.fixture
@@ -69,13 +69,31 @@ def test_doctor_with_empty_tools_dir_exits_1_and_names_the_missing_tools(empty_r
     assert rc == 1
     assert all(t["found"] is False and t["path"] == "" and t["source"] == "" for t in data["tools"])
     assert set(data["missing_for_validate"]) == REQUIRED
-    assert {t["name"]: t["pinned"] for t in data["tools"]}["loki"] == "3.5.7"
+    assert {t["name"]: t["pinned"] for t in data["tools"]}["promtool"] == tools.pinned(empty_root)["promtool"]
 
 
 def test_doctor_text_with_empty_tools_dir_tells_to_run_make_tools(empty_root, capsys, no_docker):
     assert main(["--root", str(empty_root), "doctor"]) == 1
     out = capsys.readouterr().out
-    assert "error: `obsgate validate` needs promtool, amtool, loki, lokitool; run `make tools`" in out
+    assert "error: `obsgate validate` needs promtool, amtool; run `make tools`" in out
+
+
+def test_doctor_lists_no_loki_binaries_and_names_what_stands_in_for_them(empty_root, capsys, no_docker):
+    rc, data = doctor_json(empty_root, capsys)
+    assert not {"loki", "lokitool"} & {t["name"] for t in data["tools"]}
+    assert not {"loki", "lokitool"} & set(data["missing_for_validate"])
+    stand = {s["replaces"]: s for s in data["stand_ins"]}
+    assert set(stand) == {"loki", "lokitool"}
+    assert (stand["lokitool"]["module"], stand["lokitool"]["ok"]) == ("obsgate.logql", True)
+    assert (stand["loki"]["module"], stand["loki"]["ok"]) == ("obsgate.sim.logstore", True)
+    assert "not Loki" in stand["loki"]["by"] and "loki-test" in stand["lokitool"]["does"]
+    main(["--root", str(empty_root), "doctor"])
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0]
+    assert not [line for line in table.splitlines() if line.split()[0] in ("loki", "lokitool")]
+    assert "  lokitool: obsgate's LogQL engine: ok (obsgate.logql " in out
+    assert ("  loki: obsgate's log store, a Loki-API-compatible stand-in for machines without Loki, not Loki: ok "
+            "(obsgate.sim.logstore ") in out
 
 
 def test_doctor_names_an_older_tool_found_on_path(empty_root, tmp_path, capsys, no_docker):
@@ -87,7 +105,8 @@ def test_doctor_names_an_older_tool_found_on_path(empty_root, tmp_path, capsys, 
     assert (promtool["found"], promtool["source"], promtool["version"]) == (True, "PATH", "2.42.0+ds")
     assert rc == 1 and "promtool" not in data["missing_for_validate"]
     main(["--root", str(empty_root), "doctor"])
-    assert "warning: promtool 2.42.0+ds from PATH is not the pinned 3.5.1" in capsys.readouterr().out
+    pin = tools.pinned(empty_root)["promtool"]
+    assert f"warning: promtool 2.42.0+ds from PATH is not the pinned {pin}" in capsys.readouterr().out
 
 
 class _FakeEngine(BaseHTTPRequestHandler):

@@ -1,4 +1,6 @@
-"""A real Loki receives the simulators' log streams: baseline lines, a fault's burst, gateway requests."""
+"""The simulators' log streams reach obsgate's log store (the native runtime's Loki): baseline lines, a
+fault's burst, gateway requests. (The Loki binary left the build: AGPL-3.0. Under docker the official
+image receives the same pushes; the log store speaks the same push and query API.)"""
 from __future__ import annotations
 
 import json
@@ -7,48 +9,9 @@ import urllib.parse
 
 import pytest
 
-from sim_procs import PY, SIMPROJECT, free_port, get_json, http, running, telemetry_cmd, tool, wait_until
+from sim_procs import PY, SIMPROJECT, free_port, get_json, http, running, telemetry_cmd, wait_until
 
 pytestmark = pytest.mark.live
-
-# Single binary on the filesystem. Without the ingester and scheduler settings /ready takes 10-15 s and
-# queries wait about 10 s for the scheduler ring; with them both answer in under a second.
-LOKI_CONFIG = """auth_enabled: false
-server:
-  http_listen_address: 127.0.0.1
-  http_listen_port: {http}
-  grpc_listen_address: 127.0.0.1
-  grpc_listen_port: {grpc}
-  log_level: warn
-common:
-  instance_addr: 127.0.0.1
-  path_prefix: {data}
-  storage:
-    filesystem:
-      chunks_directory: {data}/chunks
-      rules_directory: {data}/rules
-  replication_factor: 1
-  ring:
-    kvstore:
-      store: inmemory
-schema_config:
-  configs:
-    - from: "2024-01-01"
-      store: tsdb
-      object_store: filesystem
-      schema: v13
-      index: {{prefix: index_, period: 24h}}
-ingester:
-  lifecycler:
-    min_ready_duration: 0s
-    final_sleep: 0s
-query_scheduler:
-  use_scheduler_ring: false
-limits_config:
-  reject_old_samples: false
-analytics:
-  reporting_enabled: false
-"""
 
 
 def lines(loki: str, logql: str) -> list[tuple[dict, str]]:
@@ -59,11 +22,10 @@ def lines(loki: str, logql: str) -> list[tuple[dict, str]]:
 
 @pytest.fixture(scope="module")
 def loki(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("loki")
+    tmp = tmp_path_factory.mktemp("logstore")
     port = free_port()
-    (tmp / "loki.yml").write_text(LOKI_CONFIG.format(http=port, grpc=free_port(), data=tmp / "data"))
-    with running([tool("loki"), f"-config.file={tmp / 'loki.yml'}"], f"http://127.0.0.1:{port}/ready",
-                 tmp / "loki.log", "loki", timeout=40):
+    with running([PY, "-m", "obsgate.sim.logstore", "--port", str(port), "--data", str(tmp / "data")],
+                 f"http://127.0.0.1:{port}/ready", tmp / "logstore.log", "logstore"):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -98,7 +60,7 @@ def test_gateway_pushes_one_line_per_request(loki, tmp_path):
     assert by_level["error"]["error_type"] == "bad_request" and by_level["error"]["status"] == "error"
 
 
-def test_a_loki_that_is_down_costs_lines_not_the_simulator(tmp_path):
+def test_a_log_store_that_is_down_costs_lines_not_the_simulator(tmp_path):
     port, closed = free_port(), free_port()
     sim = f"http://127.0.0.1:{port}"
     with running(telemetry_cmd("demo", port, "--loki", f"http://127.0.0.1:{closed}", root=SIMPROJECT),

@@ -30,9 +30,9 @@ def test_pinned_reads_every_release_from_versions_toml(repo_root):
     pins = tools.pinned(repo_root)
     text = (repo_root / "tools" / "versions.toml").read_text()
     assert pins["promtool"] == pins["prometheus"] and f'release = "{pins["prometheus"]}"' in text
-    assert pins["amtool"] == pins["alertmanager"] and pins["lokitool"] == pins["loki"]
-    assert set(pins) == {"prometheus", "promtool", "alertmanager", "amtool", "loki", "lokitool", "ferretdb",
-                         "actionlint"}
+    assert pins["amtool"] == pins["alertmanager"]
+    assert {"prometheus", "promtool", "alertmanager", "amtool", "ferretdb", "actionlint"} <= set(pins)
+    assert not {"loki", "lokitool"} & set(pins)  # Loki left the build (AGPL-3.0)
 
 
 def _fake_tool(directory, name, output):
@@ -60,15 +60,15 @@ def test_find_reports_a_missing_tool_with_its_pin(tmp_path, repo_root):
     root = tmp_path / "root"
     (root / "tools").mkdir(parents=True)
     shutil.copy(repo_root / "tools" / "versions.toml", root / "tools" / "versions.toml")
-    info = tools.find("loki", root, path_env=str(tmp_path / "nothing"))
+    info = tools.find("ferretdb", root, path_env=str(tmp_path / "nothing"))
     assert not info.found and info.path == "" and info.version == ""
-    assert info.pinned == tools.pinned(repo_root)["loki"]
+    assert info.pinned == tools.pinned(repo_root)["ferretdb"]
 
 
 def test_find_ignores_a_non_executable_file_in_tools_bin(tmp_path):
     (tmp_path / ".tools" / "bin").mkdir(parents=True)
-    (tmp_path / ".tools" / "bin" / "lokitool").write_text("not a program")
-    assert not tools.find("lokitool", tmp_path, path_env="").found
+    (tmp_path / ".tools" / "bin" / "amtool").write_text("not a program")
+    assert not tools.find("amtool", tmp_path, path_env="").found
 
 
 def test_find_runs_the_real_pinned_promtool(repo_root):
@@ -77,9 +77,11 @@ def test_find_runs_the_real_pinned_promtool(repo_root):
     assert info.version == tools.pinned(repo_root)["promtool"]
 
 
-def test_lokitool_version_is_asked_with_its_subcommand(repo_root):
-    info = tools.find("lokitool", repo_root)
-    assert info.found and info.version == tools.pinned(repo_root)["lokitool"]
+def test_loki_and_lokitool_are_no_tools_but_stand_ins_of_obsgate(repo_root):
+    assert not {"loki", "lokitool"} & set(tools.TOOLS) and not {"loki", "lokitool"} & set(tools.REQUIRED_BY_VALIDATE)
+    assert {s.replaces: s.module for s in tools.STAND_INS} == {"lokitool": "obsgate.logql",
+                                                               "loki": "obsgate.sim.logstore"}
+    assert not (repo_root / "tools" / "loki").exists()
 
 
 def test_docker_engine_reports_an_unreachable_engine_without_raising(tmp_path, monkeypatch):
