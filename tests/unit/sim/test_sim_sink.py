@@ -51,3 +51,50 @@ def test_sink_app_records_lists_and_clears():
     assert app.handle(Request("POST", "/hook/", {}, b"{}")).status == 400
     assert json.loads(app.handle(Request("DELETE", "/notifications", {})).body) == {"cleared": 1}
     assert json.loads(app.handle(Request("GET", "/notifications", {})).body)["count"] == 0
+
+
+TRACE = "firing|alertname=A,severity=warning,spc_rule=R1,;resolved|alertname=B,severity=warning,;"
+
+
+def test_trace_gives_back_each_alerts_status_and_labels():
+    from obsgate.sim.sink import parse_trace
+    assert parse_trace(TRACE) == [
+        {"status": "firing", "labels": {"alertname": "A", "severity": "warning", "spc_rule": "R1"}, "annotations": {}},
+        {"status": "resolved", "labels": {"alertname": "B", "severity": "warning"}, "annotations": {}}]
+    assert parse_trace("") == [] and parse_trace("garbage") == []
+
+
+def test_a_slack_message_keeps_what_it_rendered_and_the_alerts_it_is_about():
+    body = {"channel": "#c", "attachments": [{"title": "🚨 R1 Violation", "text": "Model: m", "color": "#FF0000",
+                                              "callback_id": TRACE, "actions": [
+                                                  {"type": "button", "text": "View Details", "url": "http://d"}]}]}
+    note = notification(1, "llmscope-slack", body, 0)
+    assert note["kind"] == "slack" and note["status"] == "firing"
+    assert note["rendered"] == {"channel": "#c", "title": "🚨 R1 Violation", "title_link": "", "text": "Model: m",
+                                "color": "#FF0000", "fields": [],
+                                "buttons": [{"text": "View Details", "url": "http://d"}]}
+    assert [a["labels"]["alertname"] for a in select([note], alertname="A")[0]["alerts"]] == ["A"]
+    with pytest.raises(BadRequest):
+        notification(1, "s", {"attachments": []}, 0)
+
+
+def test_a_pagerduty_event_maps_trigger_and_resolve_to_firing_and_resolved():
+    event = {"routing_key": "k", "event_action": "trigger", "dedup_key": "d",
+             "payload": {"summary": "S", "severity": "critical", "source": "am", "custom_details": {"alerts": TRACE}}}
+    note = notification(1, "pd", event, 0, kind="pagerduty")
+    assert (note["kind"], note["status"], note["rendered"]["title"], note["rendered"]["severity"]) == (
+        "pagerduty", "firing", "S", "critical")
+    assert notification(2, "pd", {**event, "event_action": "resolve"}, 0, kind="pagerduty")["status"] == "resolved"
+    with pytest.raises(BadRequest):
+        notification(3, "pd", {"event_action": "trigger"}, 0, kind="pagerduty")
+
+
+def test_the_pagerduty_path_answers_like_the_events_api():
+    app = SinkApp()
+    event = {"routing_key": "k", "event_action": "trigger", "dedup_key": "d", "payload": {"summary": "S"}}
+    resp = app.handle(Request("POST", "/pagerduty/pd", {}, json.dumps(event).encode()))
+    assert resp.status == 202 and json.loads(resp.body)["status"] == "success"
+    email = {"subject": "🚨 R2 Violation", "html": "<b>x</b>", "to": ["a@x"], "headers": {"X-Obsgate-Alerts": TRACE}}
+    assert app.handle(Request("POST", "/email/mail", {}, json.dumps(email).encode())).status == 200
+    listed = json.loads(app.handle(Request("GET", "/notifications", {"kind": ["email"]})).body)["notifications"]
+    assert [(n["receiver"], n["rendered"]["title"], n["status"]) for n in listed] == [("mail", "🚨 R2 Violation", "firing")]
