@@ -42,6 +42,7 @@ bench: setup
 day-23-up: setup
 	$(OBSGATE) up --profile $(PROFILE)
 	$(OBSGATE) smoke
+	$(OBSGATE) preview
 	@$(PY) -m obsgate.runtime.urls
 
 day-23-down: $(VENV)

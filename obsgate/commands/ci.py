@@ -55,7 +55,8 @@ def run(args) -> int:
                 t1 = time.monotonic()
                 listing = args.changed.read_text() if args.changed and args.changed.exists() else ""
                 changed = preview_cmd.changed_uids(listing)
-                code = code or preview_cmd.write_previews(ctx, out.resolve(), changed, args.summary)
+                drawn = preview_cmd.write_previews(ctx, out.resolve(), changed, args.summary)
+                code = code or drawn
                 phases["preview"] = time.monotonic() - t1
         except StackError as exc:
             print(exc.render(), file=sys.stderr)
