@@ -202,9 +202,6 @@ class NativeRuntime(Runtime):
     def logs(self, service: str, lines: int = 20) -> str:
         return tail(self.layout.log(service), lines)
 
-    def log_paths(self) -> dict[str, Path]:
-        return {s.name: self.layout.log(s.name) for s in self.project.stack.services if self.layout.log(s.name).exists()}
-
     def down(self, wipe: bool = False) -> list[str]:
         recorded = self._recorded()
         stack = self.project.stack

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import tools as toolfinder
 from . import items, manifests
-from .files import DASHBOARD, LOKI_RULES, LOKI_TESTS, PROM_CONFIG, PROM_RULES, SourceFile, expand, load_text, read
+from .files import DASHBOARD, LOKI_RULES, PROM_CONFIG, PROM_RULES, SourceFile, expand, load_text, read
 from .series import SeriesIndex
 
 PROJECT, PATHS, EXTERNAL = "project", "paths", "external"  # EXTERNAL: no project context at all
@@ -63,15 +63,6 @@ class Context:
     @property
     def parsed(self) -> list[SourceFile]:
         return [f for f in self.files if f.doc is not None]
-
-    @property
-    def loki_rule_files(self) -> list[Path]:
-        """Loki rule files on disk (read by loki/rules)."""
-        return [f.disk for f in self.of(LOKI_RULES) if f.error is None]
-
-    @property
-    def loki_test_files(self) -> list[Path]:
-        return [f.disk for f in self.of(LOKI_TESTS) if f.error is None]
 
     def tool(self, name: str):
         """The ToolInfo of `name` as `obsgate doctor` finds it (.tools/bin first, then PATH)."""
