@@ -79,7 +79,8 @@ def classify(path: str, data, broken: bool = False) -> str:
     if suffix not in SUFFIXES:
         return OTHER
     if broken or not isinstance(data, dict):
-        if isinstance(data, list) and data and all(isinstance(t, dict) and "targets" in t for t in data):
+        if isinstance(data, list) and any(isinstance(t, dict) and "targets" in t for t in data) and all(
+                isinstance(t, dict) and set(t) <= {"targets", "labels"} for t in data):
             return OTHER  # file_sd target groups
         if not broken and data is not None:
             return UNKNOWN
@@ -109,7 +110,7 @@ def classify(path: str, data, broken: bool = False) -> str:
         return PROM_CONFIG
     if any(k in data for k in _OTHER_KEYS):
         return OTHER
-    return UNKNOWN
+    return _by_name(name, suffix)  # `prometheus.yml` with no known key: promtool says what is wrong
 
 
 # Top-level keys of prometheus.yml (config.Config) and of the files obsgate reads as other (web

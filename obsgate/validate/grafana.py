@@ -16,7 +16,7 @@ from ..problem import Problem, Severity
 from ..promql import selector_name
 from .base import Check, Subject, finding
 from .files import DASHBOARD
-from .items import RATE_INTERVAL_SECONDS, INTERVAL_SECONDS, dashboard_of
+from .items import RATE_INTERVAL_SECONDS, INTERVAL_SECONDS, VARIABLE_SECONDS, dashboard_of
 from .series import nodes
 
 # Panels that show no query results (layout and text) are exempt from the data-panel conventions.
@@ -63,6 +63,9 @@ def datasource_variable(ctx) -> list[Problem]:
             continue
         variables = [v for v in templating.get("list") or [] if isinstance(v, dict)]
         ds_vars = {str(v.get("name")): str(v.get("query") or "") for v in variables if v.get("type") == "datasource"}
+        # the export format: `${DS_PROMETHEUS}` names an input Grafana asks for on import
+        ds_vars |= {str(i.get("name")): str(i.get("pluginId") or "") for i in dash.get("__inputs") or []
+                    if isinstance(i, dict) and i.get("type") == "datasource"}
         used = set()
         for p in ctx.panels:
             if p.file is not f or p.type in NON_DATA:
@@ -114,7 +117,8 @@ def rate_interval(ctx) -> list[Problem]:
                 seconds = arg.range.total_seconds()
                 if seconds == RATE_INTERVAL_SECONDS:
                     continue
-                what = "$__interval" if seconds == INTERVAL_SECONDS else "a fixed range"
+                what = "$__interval" if seconds == INTERVAL_SECONDS else (
+                    "a range set by a variable" if seconds == VARIABLE_SECONDS else "a fixed range")
                 out.append(finding("grafana/rate-interval", q.subject, Severity.ERROR,
                                    f"panel `{q.subject.name}`: `{node.func.name}({selector_name(arg.vector_selector)}"
                                    f"[...])` uses {what}",
@@ -150,7 +154,7 @@ def panel_unit(ctx) -> list[Problem]:
         if p.type not in UNIT_PANELS:
             continue
         defaults = ((p.panel.get("fieldConfig") or {}).get("defaults") or {})
-        unit = defaults.get("unit")
+        unit = defaults.get("unit") or _legacy_unit(p.panel)
         if not unit:
             out.append(finding("grafana/panel-unit", p, Severity.WARNING, f"panel `{p.name}` has no unit",
                                "set fieldConfig.defaults.unit (the catalog metric's unit, e.g. `s`, `bytes`, "
@@ -160,6 +164,16 @@ def panel_unit(ctx) -> list[Problem]:
                                f"panel `{p.name}`: `{unit}` is not a Grafana unit",
                                "use a unit id from Grafana's unit list, or `suffix:<text>` for a custom one"))
     return out
+
+
+def _legacy_unit(panel: dict):
+    """Panels of before schemaVersion 27 carry the unit as `format` (singlestat) or on the y axes (graph)."""
+    if isinstance(panel.get("format"), str) and panel["format"]:
+        return panel["format"]
+    axes = panel.get("yaxes")
+    if isinstance(axes, list) and axes and isinstance(axes[0], dict) and axes[0].get("format"):
+        return axes[0]["format"]
+    return None
 
 
 def panel_description(ctx) -> list[Problem]:
@@ -175,7 +189,8 @@ def uid_unique(ctx) -> list[Problem]:
         subject = Subject(f.path, (lambda f=f, base=base: f.line(base + ("uid",))), external=f.external)
         uid = dash.get("uid")
         if not uid:
-            out.append(finding("grafana/uid-unique", subject, Severity.ERROR, "dashboard has no `uid`",
+            out.append(finding("grafana/uid-unique", subject, Severity.WARNING if f.external else Severity.ERROR,
+                               "dashboard has no `uid`",
                                "set a stable uid so links and provisioning survive re-imports"))
             continue
         if not _UID.match(str(uid)):

@@ -6,7 +6,7 @@ import importlib
 
 from . import (alerts, am_tools, drift, external_sloth, grafana, parse, prom_tools, promql_usage, rules_tested,
                schemas, secrets, xref)
-from . import online
+from . import compose, online
 from .base import Check
 
 # Check families written alongside this one, registered when present. Each exposes CHECKS (a tuple of
@@ -48,6 +48,7 @@ CHECKS: tuple[Check, ...] = (
     *schemas.CHECKS,
     *xref.CHECKS,
     *online.CHECKS,
+    *compose.CHECKS,
     *promql_usage.CHECKS,
     *alerts.CHECKS,
     *grafana.CHECKS,

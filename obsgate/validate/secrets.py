@@ -14,8 +14,14 @@ CHECK = "secrets/literal"
 # Keys whose value is a credential (case-insensitive); `*_file` variants and URLs of endpoints are not.
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_?key|credential|private_key|routing_key|service_key|"
                          r"webhook_url|api_url)", re.I)
-_NOT_SECRET_KEY = re.compile(r"(_file|_path|file|_files)$|^(token_url|auth_url|secret_file|api_url_file)$", re.I)
+_NOT_SECRET_KEY = re.compile(r"(_file|_path|file|_files|__FILE)$|^(token_url|auth_url|secret_file|api_url_file)$"
+                             r"|^(secretName|secretRef|secretKeyRef|secretKey|existingSecret|secretProviderClass)$",
+                             re.I)  # Kubernetes fields that name a Secret object, not its value
 _ENV_REF = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}?$")
+_ENV_DEFAULT = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]+)\}$")  # ${VAR:-fallback}: the fallback is literal
+# `<replace with your key>`, `$(SECRET)`, `XXX`, `***`, `REDACTED`: documentation placeholders, not secrets
+_PLACEHOLDER = re.compile(r"^<[^<>]+>$|^\$\(.+\)$|^[xX]{3,}$|^\*+$|^\.\.\.$|^redacted$", re.I)
+_LOOPBACK = re.compile(r"^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(/|$)", re.I)
 _PATTERNS = (
     ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/(services|workflows)/[A-Za-z0-9/_-]+")),
     ("Discord webhook URL", re.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w-]+")),
@@ -42,7 +48,21 @@ def _is_literal(value) -> bool:
     if not isinstance(value, str):
         return False
     v = value.strip()
-    return bool(v) and not _ENV_REF.match(v) and v not in ("<secret>", "<redacted>") and "{{" not in v
+    if _ENV_DEFAULT.match(v):
+        return True  # the environment may not set it, and then the fallback is the secret
+    return bool(v) and not _ENV_REF.match(v) and not _PLACEHOLDER.match(v) and "{{" not in v and \
+        not _LOOPBACK.match(v)
+
+
+def _hint(key: str) -> str:
+    """Where the secret goes instead: Grafana reads `GF_..._PASSWORD__FILE`, Alertmanager and Prometheus `*_file`."""
+    if key.startswith("GF_"):
+        return (f"read it from a file (`{key}__FILE`, Grafana's file form) or pass it from the environment without a "
+                "fallback (`${VAR:?set it}`); committed files must not carry secrets")
+    if key.isupper():
+        return ("pass it from the environment without a fallback (`${VAR:?set it}`) or a secrets file; committed "
+                "files must not carry secrets")
+    return f"read it from a file (`{key}_file`) or the environment (`${{VAR}}`); committed files must not carry secrets"
 
 
 def _walk(data, path=()):
@@ -66,9 +86,10 @@ def _structured(f) -> list[Problem]:
         webhook_url = key == "url" and any(str(p).endswith("webhook_configs") for p in path)
         if not (webhook_url or _SECRET_KEY.search(key)) or not _is_literal(value):
             continue
-        out.append(Problem(CHECK, Severity.ERROR, f"`{key}` holds a literal secret (`{mask(value)}`)", f.path,
-                           f.line(path), f"read it from a file (`{key}_file`) or the environment (`${{VAR}}`); "
-                           "committed files must not carry secrets"))
+        fallback = _ENV_DEFAULT.match(str(value).strip())
+        what = (f"`{key}` falls back to a literal secret (`{mask(fallback.group(1))}`) when the variable is unset"
+                if fallback else f"`{key}` holds a literal secret (`{mask(value)}`)")
+        out.append(Problem(CHECK, Severity.ERROR, what, f.path, f.line(path), _hint(key)))
     return out
 
 

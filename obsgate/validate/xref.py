@@ -42,7 +42,7 @@ def _known_names(ctx) -> set[str]:
 
 def metric_exists(ctx) -> list[Problem]:
     if not ctx.series.has_catalog:
-        return _no_catalog(ctx, "xref/metric-exists")
+        return _no_catalog(ctx, "xref/metric-exists") + _recorded_typos(ctx)
     out: list[Problem] = []
     known = None
     for q in ctx.queries:
@@ -61,6 +61,40 @@ def metric_exists(ctx) -> list[Problem]:
                                f"{q.where} selects `{name}`, which is neither in the catalog nor recorded by a rule",
                                _suggest(name, known) + HINT_CATALOG, line=q.line_at))
     return out
+
+
+def _recorded_typos(ctx) -> list[Problem]:
+    """Without a catalog: a `level:metric:operation` name that no checked rule records, but one nearly does."""
+    records = set(ctx.series.records)
+    out: list[Problem] = []
+    for q in ctx.queries if records else ():
+        if q.ast is None:
+            continue
+        for node in nodes(q.ast):
+            name = selector_name(node) if isinstance(node, pp.VectorSelector) else ""
+            if ":" not in name or name in records or is_grafana_var(name):
+                continue
+            close = [r for r in records if _within_two_edits(name, r)]
+            if close:
+                out.append(finding("xref/metric-exists", q.subject, Severity.ERROR,
+                                   f"{q.where} selects `{name}`, which no checked rule records; did you mean "
+                                   f"`{close[0]}`?", "fix the name, or check the file that records it alongside",
+                                   line=q.line_at))
+    return out
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    """Levenshtein distance of at most 2: a typo, where two long names merely alike are not."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > 2:
+            return False
+    return row[-1] <= 2
 
 
 def _listing(names) -> str:
