@@ -22,7 +22,7 @@ from ...logql import Entry, Stream
 # Loki's tenant ids allow more characters; these are the ones that are safe as a file name everywhere.
 TENANT_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,150}$")
 FILE_SUFFIX = ".jsonl"
-COMPACT_SLACK = 1 << 20  # rewrite a tenant's file once it holds this many bytes more than twice what is kept
+COMPACT_SLACK = 1 << 20  # a tenant's file is rewritten once it is this much over twice its size at the last rewrite
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -103,7 +103,8 @@ class _Tenant:
         self.series: dict[Labels, _Series] = {}
         self.bytes = 0
         self.file_bytes = 0
-        self.kept_bytes_at_compaction = 0
+        self.kept_bytes_at_compaction = 0  # the file's size right after the last rewrite
+        self.live_at_compaction = 0  # the bytes of lines held then
 
     def entries(self) -> int:
         return sum(len(s.ts) for s in self.series.values())
@@ -211,6 +212,7 @@ class Store:
         os.replace(tmp, tenant.path)
         tenant.file_bytes = size
         tenant.kept_bytes_at_compaction = size
+        tenant.live_at_compaction = tenant.bytes
 
     # --- writes ------------------------------------------------------------------------------------
     def _tenant(self, name: str) -> _Tenant:
@@ -273,7 +275,7 @@ class Store:
             self.dropped_for_budget += n
             if not oldest.ts:
                 del t.series[oldest.labels]
-        self._compact(t)
+        self._compact_if_grown(t)
 
     def _retain(self, t: _Tenant, now_ns: int) -> None:
         cutoff = now_ns - self.retention_ns
@@ -290,9 +292,15 @@ class Store:
             now = self.clock()
             for t in self._tenants.values():
                 self._retain(t, now)
-                if t.path is not None and t.file_bytes > 2 * t.kept_bytes_at_compaction + COMPACT_SLACK \
-                        and t.file_bytes > 2 * t.bytes:
-                    self._compact(t)
+                self._compact_if_grown(t)
+
+    def _compact_if_grown(self, t: _Tenant) -> None:
+        """Rewrite the file once it has doubled since the last rewrite, or once most of it is forgotten lines:
+        what was forgotten leaves the disk, and the cost of rewriting stays proportional to what changed."""
+        if t.path is None:
+            return
+        if t.file_bytes > 2 * t.kept_bytes_at_compaction + COMPACT_SLACK or 2 * t.bytes < t.live_at_compaction:
+            self._compact(t)
 
     # --- reads -------------------------------------------------------------------------------------
     def tenants(self) -> list[str]:

@@ -159,3 +159,21 @@ def test_series_lists_label_sets_with_entries_in_the_window():
     st.push("fake", [(API, [Entry(now - 100 * S, "a")]), (DB, [Entry(now, "b")])])
     assert st.series("fake", None, now - 10 * S, now) == [DB]
     assert st.series("fake", sel(("service", "=", "api")), 0, now) == [API]
+
+
+def test_the_file_is_rewritten_only_once_it_has_doubled_so_forgotten_lines_leave_the_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr("obsgate.sim.logstore.storage.COMPACT_SLACK", 0)
+    clock = Clock()
+    st = store(tmp_path, retention_s=60, max_bytes=100, clock=clock)
+    rewrites = []
+    real = st._compact
+    monkeypatch.setattr(st, "_compact", lambda t: (rewrites.append(t.file_bytes), real(t)))
+    path = tmp_path / "fake.jsonl"
+    for i in range(40):  # 40 x 10 bytes through a 100-byte budget
+        st.push("fake", [(API, [Entry(clock.now + i, f"line {i:05d}")])])
+    assert 0 < len(rewrites) < 10  # amortised: not one rewrite per push over the budget
+    kept = [e.line for e in st.select("fake", sel(("service", "=", "api")), 0, clock.now + 100)[0].entries]
+    assert kept == [f"line {i:05d}" for i in range(30, 40)]
+    clock.now += 120 * S
+    st.enforce_retention()
+    assert st.stats()["fake"].entries == 0 and path.read_bytes() == b""  # all forgotten: the file is rewritten
