@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from pathlib import Path
+
+from .runtime.signals import deferred, interruptible
 
 # Each subcommand lives in obsgate/commands/<name>.py with `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS = {
@@ -39,6 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Ctrl-C or SIGTERM anywhere prints one line and exits 130 or 143, no traceback
+    (commands that started processes stop them first, in their own `finally`)."""
+    try:
+        with interruptible():
+            return _run(argv)
+    except KeyboardInterrupt as exc:  # runtime.signals.Interrupted is one too (SIGINT or SIGTERM)
+        signum = getattr(exc, "signum", signal.SIGINT)
+        with deferred():  # a second Ctrl-C while reporting changes nothing
+            try:
+                print(f"obsgate: interrupted by {signal.Signals(signum).name}", file=sys.stderr)
+            except (OSError, ValueError):
+                pass
+        return 128 + signum
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .project import Project
 from .promql import PromQLError, metric_names
 
 PACKAGES = ("catalog", "stacks", "rules_src", "dashboards_src")
+_OBSGATE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,58 @@ class LoadError(Exception):
         super().__init__("\n".join(str(i) for i in issues))
 
 
+def _user_frames(exc: BaseException, root: Path) -> list:
+    """Traceback frames in the user's project files (never `<string>`, obsgate itself or generated/)."""
+    out = []
+    for f in traceback.extract_tb(exc.__traceback__):
+        if f.filename.startswith("<"):
+            continue
+        path = Path(f.filename).resolve()
+        if path.is_relative_to(root) and not path.is_relative_to(root / "generated") \
+                and not path.is_relative_to(_OBSGATE_DIR):
+            out.append(f)
+    return out
+
+
 def _issue_from_exception(exc: BaseException, file: Path, root: Path) -> LoadIssue:
     if isinstance(exc, DefinitionError):
         return LoadIssue(exc.source.path, exc.source.line, exc.message, exc.hint)
     if isinstance(exc, SyntaxError):
         return LoadIssue(relpath(exc.filename or file), exc.lineno or 0, f"syntax error: {exc.msg}",
                          "fix the Python syntax at that line")
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().is_relative_to(root)]
+    frames = _user_frames(exc, root)
     frame = frames[-1] if frames else None
     path = relpath(frame.filename) if frame else relpath(file)
-    return LoadIssue(path, frame.lineno if frame else 0, f"{type(exc).__name__}: {exc}",
-                     "the definition raised while being imported")
+    line = frame.lineno if frame else 0
+    if isinstance(exc, (ImportError, AttributeError)) and "circular import" in str(exc):
+        return _circular(exc, frames, path, line)
+    if isinstance(exc, SystemExit):
+        return LoadIssue(path, line, f"the definition called `sys.exit({exc.code!r})` while being imported",
+                         "definition modules only declare objects; raise an error or remove the exit")
+    what = type(exc).__name__ if isinstance(exc, Exception) else f"{type(exc).__name__} (a BaseException)"
+    return LoadIssue(path, line, f"{what}: {exc}", "the definition raised while being imported")
+
+
+def _circular(exc: BaseException, frames: list, path: str, line: int) -> LoadIssue:
+    """Two (or more) definition modules import each other: name the cycle, in import order."""
+    chain = []
+    for f in frames:
+        rel = relpath(f.filename)
+        if not chain or chain[-1][0] != rel:
+            chain.append((rel, f.lineno))
+    wanted = getattr(exc, "name", None) or ""
+    if not wanted:  # AttributeError: "partially initialized module 'x' has no attribute ..."
+        wanted = str(exc).split("module '", 1)[-1].split("'", 1)[0]
+    modules = [_module_name(rel) for rel, _ in chain]
+    cycle = " -> ".join(f"`{m}` ({rel}:{n})" for m, (rel, n) in zip(modules, chain))
+    return LoadIssue(path, line, f"circular import: `{_module_name(path)}` imports `{wanted}`, which is still "
+                     f"being imported ({cycle} -> `{wanted}`)",
+                     "move what both modules need into a third module that imports neither, or import it "
+                     "inside the function that uses it")
+
+
+def _module_name(rel: str) -> str:
+    return rel.removesuffix(".py").replace("/", ".")
 
 
 def _purge_modules() -> None:
@@ -58,13 +101,34 @@ def _purge_modules() -> None:
 
 
 def _import(path: Path, root: Path):
+    """Import one definition module. When it fails, every module its import added to sys.modules goes
+    too, so that a module importing it later gets the real error again instead of a half-initialised
+    module (which would be reported as a second, misleading error)."""
     rel = path.relative_to(root).with_suffix("")
     name = ".".join(rel.parts)
+    if name in sys.modules:  # already imported by an earlier module
+        return sys.modules[name]
+    before = set(sys.modules)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    spec._initializing = True  # as importlib marks it: a cycle back to it then says "circular import"
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        for added in set(sys.modules) - before:
+            del sys.modules[added]
+        raise
+    finally:
+        spec._initializing = False
     return module
+
+
+def _same_cycle(a: LoadIssue, b: LoadIssue) -> bool:
+    """The same import cycle, met again from another of its modules."""
+    if not (a.message.startswith("circular import") and b.message.startswith("circular import")):
+        return False
+    return set(re.findall(r"\(([^()]+\.py):\d+\)", a.message)) == set(re.findall(r"\(([^()]+\.py):\d+\)", b.message))
 
 
 def _defined_here(obj, path: Path) -> bool:
@@ -75,8 +139,10 @@ def _defined_here(obj, path: Path) -> bool:
 class JsonnetError(Exception):
     """A .jsonnet dashboard that does not evaluate, located as `path:line` for the load report."""
 
-    def __init__(self, path: str, line: int, message: str) -> None:
-        self.issue = LoadIssue(path, line, message)
+    def __init__(self, path: str, line: int, message: str,
+                 hint: str = "fix the Jsonnet at that line; `jsonnet -J dashboards_src/lib <file>` prints the "
+                             "whole trace") -> None:
+        self.issue = LoadIssue(path, line, message, hint)
         super().__init__(str(self.issue))
 
 
@@ -97,7 +163,8 @@ def _jsonnet_board(path: Path, root: Path) -> Board:
         raise JsonnetError(relpath(path), line, f"jsonnet: {first}")
     data = json.loads(text)
     if not isinstance(data, dict) or "uid" not in data:
-        raise JsonnetError(relpath(path), 1, "jsonnet dashboard must evaluate to an object with a `uid`")
+        raise JsonnetError(relpath(path), 1, "jsonnet dashboard must evaluate to an object with a `uid`",
+                           "end the file with the dashboard object, e.g. `dashboard { uid: 'my-board', ... }`")
     return Board(uid=data["uid"], dashboard=data, path=relpath(path), line=1)
 
 
@@ -124,8 +191,12 @@ def _load(root: Path) -> Project:
                     continue
                 try:
                     module = _import(path, root)
-                except Exception as exc:  # reported as path:line, never a traceback
-                    issues.append(_issue_from_exception(exc, path, root))
+                except KeyboardInterrupt:  # Ctrl-C or SIGTERM (runtime.signals.Interrupted): the run stops
+                    raise
+                except BaseException as exc:  # SystemExit too: reported as path:line, never a traceback
+                    issue = _issue_from_exception(exc, path, root)
+                    if issue not in issues and not any(_same_cycle(issue, i) for i in issues):
+                        issues.append(issue)
                     continue
                 _collect(module, path, pkg, found, stray_metrics)
             if pkg == "dashboards_src":

@@ -1,7 +1,11 @@
 """Documents -> bytes, and the only writer of generated/ (atomic swap, stale removal, --check diff)."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import difflib
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -64,7 +68,11 @@ def _existing(root: Path, outputs: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def diff(root: Path, outputs: dict[str, bytes]) -> str:
-    """A unified diff from what is on disk to what the sources produce; empty when in sync."""
+    """A unified diff from what is on disk to what the sources produce; empty when in sync.
+
+    A swap a killed `generate` left half done is completed first, so the diff is of a whole tree."""
+    if (Path(root) / JOURNAL).exists():
+        recover(root)
     current = _existing(root, outputs)
     chunks: list[str] = []
     for rel in sorted(set(current) | set(outputs)):
@@ -80,22 +88,127 @@ def diff(root: Path, outputs: dict[str, bytes]) -> str:
     return "".join(chunks)
 
 
-def write(root: Path, outputs: dict[str, bytes]) -> list[str]:
-    """Make generated/ match `outputs` as one swap: a failure part way leaves the old tree in place.
+LOCK = ".obsgate-render.lock"
+JOURNAL = ".obsgate-render.json"  # present only while a swap is under way; the next run completes it
+_STAGING_PREFIX = ".generated.new-"
+_OLD = ".generated.old"
+_NEW_SUFFIX = ".obsgate-new"  # root files (the compose file) staged beside their final name
+RENAME_EXCHANGE = 2
 
-    The new tree is staged beside the old one, unchanged files hard-linked rather than rewritten, then
-    swapped in with two renames. Nothing is touched when nothing changed. Returns the changed paths.
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _write_journal(root: Path, journal: dict) -> None:
+    tmp = root / (JOURNAL + ".tmp")
+    with open(tmp, "w") as fh:
+        json.dump(journal, fh, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / JOURNAL)
+
+
+@contextlib.contextmanager
+def _locked(root: Path):
+    """One writer of generated/ per project at a time (two `generate`s must not clean up each other)."""
+    with open(Path(root) / LOCK, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def recover(root: Path) -> list[str]:
+    """`_recover` under the project's render lock."""
+    with _locked(root):
+        return _recover(Path(root))
+
+
+def _recover(root: Path) -> list[str]:
+    """Finish or undo what a killed `write` left: with a journal the swap is completed (the new tree
+    was whole before the journal was written); without one, staged leftovers are deleted (the old
+    tree was never touched). Returns what was done, for the caller to mention."""
+    done: list[str] = []
+    journal_path = root / JOURNAL
+    gen = root / GENERATED
+    journal = None
+    if journal_path.is_file():
+        try:
+            journal = json.loads(journal_path.read_text())
+        except ValueError:
+            journal = None
+    if journal is not None:
+        staging, new_ino = root / journal["staging"], journal["inode"]
+        if not (gen.exists() and gen.stat().st_ino == new_ino) and staging.is_dir() \
+                and staging.stat().st_ino == new_ino:
+            if gen.exists():
+                if not _exchange(staging, gen):
+                    shutil.rmtree(root / _OLD, ignore_errors=True)
+                    os.replace(gen, root / _OLD)
+                    os.replace(staging, gen)
+            else:
+                os.replace(staging, gen)
+        for tmp, rel in journal["files"].items():
+            if (root / tmp).is_file():
+                os.replace(root / tmp, root / rel)
+        journal_path.unlink()
+        done.append("completed the generate a killed run had started")
+    for leftover in sorted(root.glob(_STAGING_PREFIX + "*")) + [root / _OLD]:
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            if journal is None:
+                done.append(f"removed `{leftover.name}` left by a killed run")
+    for leftover in sorted(root.glob("." + "*" + _NEW_SUFFIX)) + [root / (JOURNAL + ".tmp")]:
+        if leftover.is_file():
+            leftover.unlink()
+    return done
+
+
+def write(root: Path, outputs: dict[str, bytes]) -> list[str]:
+    """Make generated/ and the root files (docker-compose.infra.yml) match `outputs`, all or nothing.
+
+    The new tree is staged beside the old one (unchanged files hard-linked), the root files beside
+    theirs. A journal naming them is written last; from then on the swap (one directory exchange, then
+    the root files' renames) is completed by whichever run comes next if this one is killed, so the
+    project ends with the old files or the new ones, never without generated/ and never a mix.
+    Nothing is touched when nothing changed. Returns the changed paths.
     """
+    root = Path(root)
+    with _locked(root):
+        return _write(root, outputs)
+
+
+def _write(root: Path, outputs: dict[str, bytes]) -> list[str]:
+    _recover(root)
     current = _existing(root, outputs)
     changed = sorted(rel for rel, data in outputs.items() if current.get(rel) != data)
     stale = sorted(rel for rel in current if rel not in outputs)
     if not changed and not stale:
         return []
-    gen, old = root / GENERATED, root / ".generated.old"
-    staging = Path(tempfile.mkdtemp(prefix=".generated.new-", dir=root))
+    gen = root / GENERATED
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=root))
+    files: dict[str, str] = {}
     try:
         for rel, data in outputs.items():
             if not rel.startswith(GENERATED + "/"):
+                if rel in changed:
+                    tmp = f".{Path(rel).name}{_NEW_SUFFIX}"
+                    (root / tmp).write_bytes(data)
+                    files[tmp] = rel
                 continue
             dest = staging / rel[len(GENERATED) + 1:]
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -106,19 +219,14 @@ def write(root: Path, outputs: dict[str, bytes]) -> list[str]:
                 except OSError:
                     pass
             dest.write_bytes(data)
-        shutil.rmtree(old, ignore_errors=True)
-        if gen.exists():
-            os.replace(gen, old)
-        os.replace(staging, gen)
-    except BaseException:
+        _write_journal(root, {"staging": staging.name, "inode": staging.stat().st_ino, "files": files})
+    except BaseException:  # before the journal: the old files were never touched
         shutil.rmtree(staging, ignore_errors=True)
+        for tmp in files:
+            (root / tmp).unlink(missing_ok=True)
+        (root / JOURNAL).unlink(missing_ok=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
-    for rel in changed:
-        if not rel.startswith(GENERATED + "/"):
-            tmp = root / f".{Path(rel).name}.tmp"
-            tmp.write_bytes(outputs[rel])
-            os.replace(tmp, root / rel)
+    _recover(root)  # the swap itself: the same code that completes a killed run's
     return changed + stale
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import render
 from ..generate import FAMILIES, generate
 from ..generate.target import Target
-from .layout import Layout
+from .layout import Layout, write_private
 
 SINK = "alert-sink"
 # What the services read; compose, runbooks and docs are for people and stay in generated/.
@@ -70,6 +70,7 @@ def write_secrets(project, layout: Layout, target: Target, mode: int = 0o600) ->
     """One file per receiver secret, holding the sink URL for that receiver (only this user may read it,
     unless a container's own user must: the docker runtime passes 0o644 for these local sink URLs)."""
     layout.secrets.mkdir(parents=True, exist_ok=True)
+    layout.secrets.chmod(0o700 if mode == 0o600 else 0o755)
     written = []
     for receiver in project.stack.routing.receivers:
         if receiver.kind not in ("webhook", "slack", "pagerduty"):
@@ -77,12 +78,10 @@ def write_secrets(project, layout: Layout, target: Target, mode: int = 0o600) ->
         path = layout.secrets / receiver.secret
         # a PagerDuty receiver's secret is its routing key; the events URL points at the sink (generate.alertmanager)
         secret = "live-gate-routing-key" if receiver.kind == "pagerduty" else sink_url(project, target, receiver.name)
-        path.write_text(secret + "\n")
-        path.chmod(mode)
+        write_private(path, secret + "\n", mode)
         written.append(path)
     routing = project.stack.routing
     if routing.smtp_password_file:
         path = layout.secrets / routing.smtp_password_file
-        path.write_text("live-gate-unused\n")
-        path.chmod(mode)
+        write_private(path, "live-gate-unused\n", mode)
     return written

@@ -62,6 +62,21 @@ class Layout:
         self.state_file.unlink(missing_ok=True)
 
 
+def write_private(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write a secret file that has `mode` from its first byte: created under a temporary name with
+    that mode (never a moment at 0644), then renamed over the old file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        os.fchmod(fd, mode)  # exactly `mode`, whatever the umask
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
 def tail(path: Path, lines: int = 20) -> str:
     """The last `lines` lines of a log file ("" when it does not exist yet)."""
     try:

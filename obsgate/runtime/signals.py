@@ -6,8 +6,9 @@ import signal
 import threading
 
 
-class Interrupted(BaseException):
-    """Raised in the main thread when SIGTERM or SIGINT arrives (BaseException: not caught by `except Exception`)."""
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread when SIGTERM or SIGINT arrives. A KeyboardInterrupt, so `except Exception`
+    does not catch it and everything that lets Ctrl-C through lets SIGTERM through too."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
