@@ -1,5 +1,5 @@
 """The agent service: error ratio, latency, its Ollama backend, and sustained rate-limit rejections."""
-from obsgate import (AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
+from obsgate import (Expect, AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
                      TestCase)
 
 from catalog.agent import HTTP_REQUEST_DURATION, HTTP_REQUEST_ERRORS, RATE_LIMIT_REJECTED
@@ -53,12 +53,13 @@ HIGH_ERROR_RATE = AlertRule(
     for_="5m", severity="critical", category="availability",
     summary="The agent answers more than 1% of requests with a server error",
     description="Over the last 5 minutes more than 1% of the agent's HTTP requests ended in a 5xx; users see "
-                "failed answers and the availability SLO burns its error budget fast.",
+                "failed answers and the availability SLO burns its error budget fast. Current error ratio: {{ $value | humanizePercentage }}.",
     tests=(
         TestCase("fires at a 2% error ratio held for 5 minutes",
                  series={'http_requests_total{endpoint="chat",method="POST"}': "0+6000x20",
                          'http_request_errors_total{endpoint="chat",status="502"}': "0+120x20"},
-                 at="15m", alerts=({},)),
+                 at="15m", alerts=(Expect(labels={}, annotations={"description":
+                     "Over the last 5 minutes more than 1% of the agent's HTTP requests ended in a 5xx; users see failed answers and the availability SLO burns its error budget fast. Current error ratio: 2%."}),)),
         TestCase("stays quiet at 0.5%",
                  series={'http_requests_total{endpoint="chat",method="POST"}': "0+6000x20",
                          'http_request_errors_total{endpoint="chat",status="502"}': "0+30x20"},
@@ -93,14 +94,15 @@ HIGH_LATENCY_P95 = AlertRule(
     expr="agent:http_request_duration_seconds:p95_5m > 2",
     for_="10m", severity="warning", category="latency",
     summary="The agent's p95 response time is above 2 seconds",
-    description="For 10 minutes the 95th percentile of the agent's HTTP response time has been above 2 s.",
+    description="For 10 minutes the 95th percentile of the agent's HTTP response time has been above 2 s. Current p95: {{ $value | printf \"%.2f\" }} s.",
     tests=(
         TestCase("fires when most requests take 2-5 s",
                  series={'http_request_duration_seconds_bucket{endpoint="chat",le="1.0"}': "0+10x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="2.0"}': "0+20x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="5.0"}': "0+100x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="+Inf"}': "0+100x30"},
-                 at="25m", alerts=({},)),
+                 at="25m", alerts=(Expect(labels={}, annotations={"description":
+                     "For 10 minutes the 95th percentile of the agent's HTTP response time has been above 2 s. Current p95: 4.81 s."}),)),
         TestCase("stays quiet when p95 is just under 2 s",
                  series={'http_request_duration_seconds_bucket{endpoint="chat",le="1.0"}': "0+80x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="2.0"}': "0+97x30",

@@ -224,11 +224,11 @@ HYPERTOOL_METRICS_NOT_REPORTED = AlertRule(
 
 LANGFUSE_INTEGRATION_FAILING = AlertRule(
     name="LangfuseIntegrationFailing",
-    expr="sum(rate(hypertool_persona_tokens_used_total[10m])) > 0"
-         " and on() (sum(rate(langfuse_trace_created_total[10m])) or on() vector(0)) == 0",
+    expr="sum(rate(hypertool_persona_tokens_used_total[5m])) > 0"
+         " and on() (sum(rate(langfuse_trace_created_total[5m])) or on() vector(0)) == 0",
     for_="10m", severity="warning", category="observability",
     summary="Tokens are used but no Langfuse traces are created",
-    description="Hypertool consumed tokens for 10 minutes without creating a single Langfuse trace: LLM calls "
+    description="Hypertool consumed tokens for 10 minutes without creating a single Langfuse trace in any 5-minute window: LLM calls "
                 "are untraced.",
     tests=(
         TestCase("fires when traces stop while tokens flow",
@@ -246,8 +246,8 @@ LANGFUSE_INTEGRATION_FAILING = AlertRule(
     ),
     runbook=Runbook(
         impact="LLM calls are not traced: cost attribution and debugging lose their data.",
-        steps=(Step("Trace creation rate", "sum(rate(langfuse_trace_created_total[10m]))"),
-               Step("Token usage rate", "sum(rate(hypertool_persona_tokens_used_total[10m]))"),
+        steps=(Step("Trace creation rate", "sum(rate(langfuse_trace_created_total[5m]))"),
+               Step("Token usage rate", "sum(rate(hypertool_persona_tokens_used_total[5m]))"),
                service_errors("hypertool")),
         causes=(Cause("Langfuse credentials expired", "401s in Hypertool logs", "Rotate the keys"),
                 Cause("Langfuse unreachable", "Connection errors in logs", "Check Langfuse health and network")),

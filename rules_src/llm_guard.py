@@ -1,5 +1,7 @@
 """LLM Guard scanner alerts: a failing scanner lets prompts through unscanned (fail-open)."""
-from obsgate import (AlertRule, Effect, Cause, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
+from dataclasses import replace
+
+from obsgate import (AlertRule, Effect, Cause, Expect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
                      TestCase)
 
 from catalog.llm_guard import CONSECUTIVE_FAILURES as STREAK
@@ -32,8 +34,15 @@ RUNBOOK_COMMON_CAUSES = (
     Cause("Upstream timeouts", "`TimeoutError` dominates and scan latency p95 rises", "Raise the scan timeout or scale scanners out"),
 )
 
+# The specification's threshold: typical load is 10 validations an hour, so 1% failing is 0.1 failure an hour;
+# its alert fires at one failure an hour (0.0002777/s) sustained for 5 minutes.
+FAILURE_RATE_THRESHOLD = "0.0002777"
+
 FAILURE_RATIO_HIGH = AlertRule(
     name="LLMGuardScannerFailureRatioHigh", family="llm-guard-scanner",
+    deviation="ours, beside the specification's absolute rate (LLMGuardScannerFailureRateHigh): a share of scans "
+              "keeps its meaning when traffic grows past the specification's 10 validations an hour, but it is "
+              "silent when the scans counter is not exported, which the absolute rate does not need",
     expr="llm_guard:scanner_failure_ratio:rate5m > 0.01",
     for_="5m", severity="warning", category="security",
     summary="LLM Guard scanner fails on more than 1% of scans",
@@ -71,17 +80,50 @@ FAILURE_RATIO_HIGH = AlertRule(
     scenario=SCANNER_FAILING,
 )
 
+FAILURE_RATE_HIGH = AlertRule(
+    name="LLMGuardScannerFailureRateHigh", family="llm-guard-scanner",
+    expr=f"sum without (error_type) (rate(llm_guard_scanner_failures_total[5m])) > {FAILURE_RATE_THRESHOLD}",
+    for_="5m", severity="warning", category="security",
+    summary="LLM Guard scanner failure rate exceeds 1%",
+    description="Scanner failing at {{ $value | humanize }} failures/s (threshold " + FAILURE_RATE_THRESHOLD +
+                "/s, one failure an hour). Failed scans let prompts through unscanned (fail-open).",
+    deviation="the specification's rate(...) per series is summed over error_type: its threshold is the "
+              "scanner's failures per second, and a mix of error types must not split it below the line",
+    tests=(
+        TestCase("fires at one failure a minute for 5 minutes",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0+1x15"}, at="12m",
+                 alerts=(Expect(annotations={"description": "Scanner failing at 16.67m failures/s (threshold "
+                                                            "0.0002777/s, one failure an hour). Failed scans let "
+                                                            "prompts through unscanned (fail-open)."}),)),
+        TestCase("sums the error types against the threshold",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0+1x15",
+                         'llm_guard_scanner_failures_total{error_type="TimeoutError"}': "0+1x15"}, at="12m",
+                 alerts=(Expect(annotations={"description": "Scanner failing at 33.33m failures/s (threshold "
+                                                            "0.0002777/s, one failure an hour). Failed scans let "
+                                                            "prompts through unscanned (fail-open)."}),)),
+        TestCase("stays quiet once a single failure is 5 minutes old",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0 1 1 1 1 1 1 1 1 1 1 1 1"},
+                 at="12m"),
+        TestCase("stays quiet while no scan fails",
+                 series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0x15"}, at="12m"),
+    ),
+    runbook=replace(FAILURE_RATIO_HIGH.runbook, related=("LLMGuardScannerFailureRatioHigh",
+                                                       "LLMGuardScannerConsecutiveFailures")),
+    scenario=SCANNER_FAILING,
+)
+
 CONSECUTIVE_FAILURES = AlertRule(
     name="LLMGuardScannerConsecutiveFailures", family="llm-guard-scanner",
     expr="max(llm_guard_scanner_consecutive_failures) > 5",
     for_="1m", severity="critical", category="security",
     summary="LLM Guard scanner failed more than 5 times in a row",
     description="The scanner has not completed a scan for more than 5 attempts: it is effectively down and "
-                "every prompt passes unscanned.",
+                "every prompt passes unscanned. Current streak: {{ $value }} failures.",
     tests=(
         TestCase("fires when the streak passes 5 and holds for a minute",
                  series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 6 7 8 9 10"},
-                 at="10m", alerts=({},)),
+                 at="10m", alerts=(Expect(labels={}, annotations={"description":
+                     "The scanner has not completed a scan for more than 5 attempts: it is effectively down and every prompt passes unscanned. Current streak: 10 failures."}),)),
         TestCase("stays quiet when a success resets the streak",
                  series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 0 1 2 3 4"},
                  at="10m"),
@@ -106,4 +148,5 @@ CONSECUTIVE_FAILURES = AlertRule(
     scenario=SCANNER_FAILING,
 )
 
-GROUP = RuleGroup("llm_guard", component="llm_guard_scanner", rules=(FAILURE_RATIO, FAILURE_RATIO_HIGH, CONSECUTIVE_FAILURES))
+GROUP = RuleGroup("llm_guard", component="llm_guard_scanner", rules=(FAILURE_RATIO, FAILURE_RATE_HIGH, FAILURE_RATIO_HIGH,
+                                                                       CONSECUTIVE_FAILURES))

@@ -70,6 +70,15 @@ def render(project: Project, produced: dict[str, object]) -> str:
                 + (", ".join(f"[{a}](../runbooks/{a}.md)" for a in sorted(alerts[m.name])) or "—") + " | "
                 + (", ".join(f"`{b}`" for b in sorted(boards[m.name])) or "—") + " |")
         lines.append("")
+    differs = [a for a in project.alerts if getattr(a, "deviation", "")]
+    if differs:
+        lines += ["## Values that differ from the specifications", "",
+                  "Where an alert keeps a value other than its monitored system's specification, the definition says "
+                  "why (`deviation=`); the same reason is in its runbook.", "",
+                  "| alert | component | severity | why it differs |", "|---|---|---|---|"]
+        lines += [f"| [{a.name}](../runbooks/{a.name}.md) | {a.component or '—'} | {a.severity} | {a.deviation} |"
+                  for a in sorted(differs, key=lambda a: a.name)]
+        lines.append("")
     if project.log_streams:
         lines += ["## Log streams", "", "| stream | labels | fields | format |", "|---|---|---|---|"]
         for s in project.log_streams:

@@ -29,7 +29,9 @@ TEMPLATE = """\
 **{{ rule.summary }}**
 
 {{ rule.description }}
-
+{% if rule.deviation %}
+> **Differs from the specification:** {{ rule.deviation }}.
+{% endif %}
 ## Impact
 
 {{ rb.impact }}

@@ -122,6 +122,11 @@ class Observer:
         got = http.get(self.am + "/api/v2/alerts", {"filter": filters})
         return [a for a in got if a.get("status", {}).get("state") in ("active", "suppressed")]
 
+    def inhibited(self, rule, labels: dict) -> list[dict]:
+        """The rule's alerts that Alertmanager holds back because an inhibit rule matches them."""
+        return [a for a in self.in_alertmanager(rule, labels)
+                if a["status"]["state"] == "suppressed" and a["status"].get("inhibitedBy")]
+
     def notified(self, rule, labels: dict, receiver: str, status: str, since: float) -> list[dict]:
         got = http.get(self.sink + "/notifications", {"alertname": rule.name, "receiver": receiver, "status": status})
         return [n for n in got["notifications"] if n["received_at"] >= since
@@ -158,6 +163,7 @@ class AlertRun:
         self.stages: list[str] = []
         self.error = ""
         self.t0 = 0.0
+        self.muted_by = ""  # a critical alert of the same family that the same fault fires: it inhibits this one
 
     def note(self, what: str) -> None:
         self.stages.append(f"{what} {time.monotonic() - self.t0:.1f}s")
@@ -175,6 +181,13 @@ class AlertRun:
             self.error = "firing in the rule engine but never received by Alertmanager"
             return False
         self.note("alertmanager")
+        if self.muted_by:
+            if not _wait(lambda: self.obs.inhibited(self.rule, self.labels), deadline + 15):
+                self.error = (f"fires together with `{self.muted_by}` (family `{self.rule.family}`) but Alertmanager "
+                              "never marked it inhibited")
+                return False
+            self.note(f"inhibited by {self.muted_by}")
+            return True
         for receiver in self.checkable:
             if not _wait(lambda: self.obs.notified(self.rule, self.labels, receiver, "firing", since_wall),
                          deadline + 15):
@@ -191,7 +204,7 @@ class AlertRun:
             self.error = f"still active {self.resolve_budget:.0f}s after the fault was cleared"
             return False
         self.note("resolved")
-        for receiver in self.checkable:
+        for receiver in ([] if self.muted_by else self.checkable):
             if not routing.sends_resolved(self.obs.routing, receiver):
                 continue
             if not _wait(lambda: self.obs.notified(self.rule, self.labels, receiver, "resolved", since_wall),
@@ -230,6 +243,10 @@ def _fault(ctx: Context, drive: Drive, method: str) -> None:
 
 def run_drive(ctx: Context, obs: Observer, drive: Drive, target: Target) -> list[Case]:
     runs = [AlertRun(ctx, obs, r, dict(r.scenario.expect_labels), target, _history(ctx, r)) for r in drive.rules]
+    for run in runs:
+        run.muted_by = next((o.rule.name for o in runs if o.rule.severity == "critical" and run.rule.severity == "warning"
+                             and run.rule.family and (o.rule.family, o.rule.component) ==
+                             (run.rule.family, run.rule.component)), "")
     for run in runs:
         run.t0 = time.monotonic()
         quiet = _wait(lambda: not obs.firing(run.rule, run.labels), time.monotonic() + 10)
@@ -437,8 +454,7 @@ def _inhibited_phase(obs: Observer, c_run: AlertRun, w_run: AlertRun, since: flo
     if not _wait(lambda: obs.firing(w_run.rule, w_run.labels), deadline):
         return f"{w_run.rule.name} did not fire during {c_run.rule.name}'s fault, so nothing was there to mute"
     note(f"{w_run.rule.name} firing in Prometheus")
-    muted = _wait(lambda: [a for a in obs.in_alertmanager(w_run.rule, w_run.labels)
-                           if a["status"]["state"] == "suppressed" and a["status"].get("inhibitedBy")], deadline + 10)
+    muted = _wait(lambda: obs.inhibited(w_run.rule, w_run.labels), deadline + 10)
     if not muted:
         states = [a["status"]["state"] for a in obs.in_alertmanager(w_run.rule, w_run.labels)]
         return f"Alertmanager does not mark {w_run.rule.name} inhibited (states: {', '.join(states) or 'absent'})"

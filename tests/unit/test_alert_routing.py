@@ -80,8 +80,9 @@ def test_every_family_pairs_one_critical_with_its_warnings_in_one_component():
     for a in REPO.alerts:
         if a.family:
             families.setdefault(a.family, []).append(a)
-    assert sorted(families) == ["lancedb-backup", "lancedb-disk", "llm-guard-scanner", "rag-quality",
-                                "slo-agent-availability", "slo-agent-latency"]
+    assert sorted(families) == ["error-budget-agent-availability", "lancedb-backup", "lancedb-disk",
+                                "llm-guard-scanner", "rag-quality", "slo-agent-availability", "slo-agent-latency",
+                                "slo-agent-latency-p99"]
     for family, alerts in families.items():
         assert [a.severity for a in alerts].count("critical") == 1, family
         assert "warning" in [a.severity for a in alerts], family
