@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, Wedge
+from matplotlib.transforms import Bbox, IdentityTransform
 from matplotlib.ticker import MaxNLocator
 
 from .preview import DISCLAIMER, colors, index, layout, markdown
@@ -106,30 +110,57 @@ def _fit(text: str, width: float, px: float, style: str = "regular") -> str:
 
 
 class _Canvas:
-    """Pixel coordinates (origin top-left) over a matplotlib figure."""
+    """Pixel coordinates (origin top-left) over a matplotlib figure; artists sit in display space
+    (Identity transform, 1 px = 1 unit at DPI), so no Axes, ticks or locators are built."""
 
     def __init__(self, width: int, height: int) -> None:
         self.w, self.h = width, height
         self.fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=BG)
         FigureCanvasAgg(self.fig)
+        self.px = IdentityTransform()
 
-    def box(self, left, top, width, height, color, edge=None, alpha=1.0, hatch=None, dashed=False) -> None:
-        self.fig.patches.append(Rectangle(
-            (left / self.w, 1 - (top + height) / self.h), width / self.w, height / self.h,
-            transform=self.fig.transFigure, facecolor=color, edgecolor=edge or "none", alpha=alpha,
-            linewidth=1 if edge else 0, hatch=hatch, linestyle="--" if dashed else "-", zorder=-1))
+    def _add(self, artist, clip=None, zorder: float = 1.0):
+        artist.set_transform(self.px)
+        artist.set_zorder(zorder)
+        if clip is not None:
+            left, top, width, height = clip
+            artist.set_clip_box(Bbox.from_bounds(left, self.h - top - height, width, height))
+        self.fig.add_artist(artist)
+        return artist
+
+    def box(self, left, top, width, height, color, edge=None, alpha=1.0, hatch=None, dashed=False, zorder=-1.0,
+            clip=None) -> None:
+        self._add(Rectangle((left, self.h - top - height), width, height, facecolor=color, edgecolor=edge or "none",
+                            alpha=alpha, linewidth=1 if edge else 0, hatch=hatch,
+                            linestyle="--" if dashed else "-"), clip, zorder)
+
+    def line(self, xs, ys, color, width=1.2, clip=None, dashed=False, marker=None, zorder=2.0) -> None:
+        """A polyline through pixel points (NaN breaks it, as a gap in the data)."""
+        ys = [self.h - y for y in ys]
+        self._add(Line2D(xs, ys, color=color, linewidth=width, linestyle="none" if marker else (
+            "--" if dashed else "-"), marker=marker, markersize=3, markeredgewidth=0, solid_joinstyle="round"),
+            clip, zorder)
+
+    def polygons(self, shapes, color, alpha=1.0, clip=None, zorder=1.5) -> None:
+        if shapes:
+            self._add(PolyCollection([[(x, self.h - y) for x, y in shape] for shape in shapes], facecolors=color,
+                                     alpha=alpha, linewidths=0), clip, zorder)
+
+    def segments(self, segs, color, width=0.8, zorder=0.5) -> None:
+        if segs:
+            self._add(LineCollection([[(x0, self.h - y0), (x1, self.h - y1)] for (x0, y0), (x1, y1) in segs],
+                                     colors=color, linewidths=width), None, zorder)
+
+    def wedge(self, cx, cy, radius, a0, a1, ring, color, zorder=2.0) -> None:
+        self._add(Wedge((cx, self.h - cy), radius, a0, a1, width=ring, facecolor=color, linewidth=0), None, zorder)
+
+    def image(self, rgba, left, top) -> None:
+        """An RGBA array (rows top to bottom) placed 1:1 at a pixel position."""
+        self.fig.figimage(rgba, xo=int(left), yo=int(self.h - top - rgba.shape[0]), origin="upper", zorder=1)
 
     def text(self, x, y, s, px=12, color=TEXT, style="regular", ha="left", va="top", **kw):
         return self.fig.text(x / self.w, 1 - y / self.h, s, fontproperties=font(style, px), color=color,
                              ha=ha, va=va, **kw)
-
-    def axes(self, left, top, width, height):
-        ax = self.fig.add_axes((left / self.w, 1 - (top + height) / self.h, max(width, 1) / self.w,
-                                max(height, 1) / self.h))
-        ax.set_facecolor(PANEL_BG)
-        for side in ax.spines.values():
-            side.set_color(GRID)
-        return ax
 
     def png(self) -> bytes:
         buf = io.BytesIO()
@@ -195,13 +226,41 @@ def _series_colors(s: PanelSpec, series) -> list[str]:
     return [colors.series_color(i) for i in range(len(series))]
 
 
+def _runs(xs, ys) -> list[list[int]]:
+    """Index runs of finite points (a NaN ends a run, as a gap in Grafana)."""
+    runs, run = [], []
+    for i, y in enumerate(ys):
+        if math.isnan(y):
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(i)
+    return runs + ([run] if run else [])
+
+
+def _plot_frame(c: _Canvas, s: PanelSpec, win: Window, lo: float, hi: float, plot) -> None:
+    """Grid lines and the value and time labels around a plot box."""
+    left, top, width, height = plot
+    yt = _value_ticks(lo, hi)
+    xt = _time_ticks(win, max(2, int(width / 110)))
+    ys = [top + height * (1 - (t - lo) / (hi - lo)) for t in yt]
+    xs = [left + width * (t - win.start) / win.seconds for t, _ in xt]
+    c.segments([((left, y), (left + width, y)) for y in ys] + [((x, top), (x, top + height)) for x in xs], GRID)
+    for t, y in zip(yt, ys):
+        c.text(left - 6, y, format_value(t, s.unit, s.decimals), px=10, color=MUTED, ha="right", va="center")
+    for (_, label), x in zip(xt, xs):
+        c.text(x, top + height + 4, label, px=10, color=MUTED, ha="center")
+
+
 def _timeseries(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, width, height) -> tuple[str, ...]:
     series = [x for x in data.series if x.values]
     names = [x.name for x in series]
     cols = _series_colors(s, series)
     lines = _legend_lines(names, width - 8) if s.show_legend and series else 0
     axis_w = 64
-    ax = c.axes(left + axis_w, top + 4, width - axis_w - 8, height - 24 - lines * 15 - 4)
+    plot = (left + axis_w, top + 4, width - axis_w - 8, height - 24 - lines * 15 - 4)
+    p_left, p_top, p_w, p_h = plot
     values = [x.values for x in series]
     if s.stacking == "normal":
         values = stacked(values)
@@ -214,66 +273,69 @@ def _timeseries(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, to
         hi = 1.0
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
-    span = hi - lo
     if s.maximum is None:
-        hi += span * 0.05
-    below = None
-    for i, (x, vals) in enumerate(zip(series, values)):
-        alpha = s.fill_opacity / 100
-        if s.draw_style == "bars":
-            ax.bar(x.times, vals, width=win.step * 0.8, color=cols[i], alpha=max(alpha, 0.6), linewidth=0)
-        elif s.draw_style == "points":
-            ax.scatter(x.times, vals, s=6, color=cols[i], linewidths=0)
-        else:
-            ax.plot(x.times, vals, color=cols[i], linewidth=1.2, solid_joinstyle="round")
-            if s.stacking in ("normal", "percent"):
-                base = below if below is not None else [0.0] * len(vals)
-                ax.fill_between(x.times, base, vals, color=cols[i], alpha=max(alpha, 0.25), linewidth=0)
-            elif alpha:
-                ax.fill_between(x.times, lo, vals, color=cols[i], alpha=alpha, linewidth=0)
-            if len([v for v in vals if not math.isnan(v)]) == 1:
-                ax.scatter(x.times, vals, s=8, color=cols[i], linewidths=0)
-        below = [0.0 if math.isnan(v) else v for v in vals]
+        hi += (hi - lo) * 0.05
+
+    def px_x(t: float) -> float:
+        return p_left + p_w * (t - win.start) / win.seconds
+
+    def px_y(v: float) -> float:
+        return math.nan if math.isnan(v) else p_top + p_h * (1 - (v - lo) / (hi - lo))
+
+    _plot_frame(c, s, win, lo, hi, plot)
     if s.threshold_style != "off":
         bounds = colors.absolute_steps(s.thresholds, lo, hi)
         for j, (bound, color) in enumerate(bounds):
             upper = bounds[j + 1][0] if j + 1 < len(bounds) else hi
-            if "area" in s.threshold_style:
-                ax.axhspan(max(bound, lo), min(upper, hi), color=color, alpha=0.15, linewidth=0)
-            if ("line" in s.threshold_style or "dashed" in s.threshold_style) and not math.isinf(bound):
-                ax.axhline(bound, color=color, linewidth=1, linestyle="--" if "dash" in s.threshold_style else "-")
-    ax.set_xlim(win.start, win.end)
-    ax.set_ylim(lo, hi)
-    yt = _value_ticks(lo, hi)
-    xt = _time_ticks(win, max(2, int((width - axis_w) / 110)))
-    ax.set_yticks(yt)
-    ax.set_xticks([t for t, _ in xt])
-    ax.tick_params(labelleft=False, labelbottom=False, length=0)
-    ax.grid(True, color=GRID, linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    a_top, a_h = top + 4, height - 24 - lines * 15 - 4
-    for t in yt:
-        y = a_top + a_h * (1 - (t - lo) / (hi - lo))
-        c.text(left + axis_w - 6, y, format_value(t, s.unit, s.decimals), px=10, color=MUTED, ha="right", va="center")
-    a_w = width - axis_w - 8
-    for t, label in xt:
-        c.text(left + axis_w + a_w * (t - win.start) / win.seconds, a_top + a_h + 4, label, px=10, color=MUTED,
-               ha="center")
+            if "area" in s.threshold_style and min(upper, hi) > max(bound, lo):
+                y0, y1 = px_y(min(upper, hi)), px_y(max(bound, lo))
+                c.box(p_left, y0, p_w, y1 - y0, color, alpha=0.15, zorder=0.2)
+            if ("line" in s.threshold_style or "dash" in s.threshold_style) and not math.isinf(bound) \
+                    and lo <= bound <= hi:
+                c.line([p_left, p_left + p_w], [px_y(bound)] * 2, color, width=1, dashed="dash" in s.threshold_style,
+                       zorder=2.5)
+    below = None
+    alpha = s.fill_opacity / 100
+    bar_w = max(1.0, p_w * win.step / win.seconds * 0.8)
+    for i, (x, vals) in enumerate(zip(series, values)):
+        xs = [px_x(t) for t in x.times]
+        ys = [px_y(v) for v in vals]
+        base = below if below is not None and s.stacking in ("normal", "percent") else [max(lo, min(hi, 0.0))] * len(vals)
+        if s.draw_style == "bars":
+            c.polygons([[(xs[k] - bar_w / 2, px_y(base[k])), (xs[k] + bar_w / 2, px_y(base[k])),
+                         (xs[k] + bar_w / 2, ys[k]), (xs[k] - bar_w / 2, ys[k])] for k in range(len(xs))
+                        if not math.isnan(ys[k])], cols[i], alpha=max(alpha, 0.6), clip=plot)
+        elif s.draw_style == "points":
+            c.line(xs, ys, cols[i], marker="o", clip=plot)
+        else:
+            c.line(xs, ys, cols[i], clip=plot)
+            if s.stacking in ("normal", "percent") or alpha:
+                fill = max(alpha, 0.25) if s.stacking in ("normal", "percent") else alpha
+                c.polygons([[(xs[k], ys[k]) for k in run] + [(xs[k], px_y(base[k])) for k in reversed(run)]
+                            for run in _runs(xs, ys) if len(run) > 1], cols[i], alpha=fill, clip=plot)
+            singles = [run[0] for run in _runs(xs, ys) if len(run) == 1]
+            if singles:
+                c.line([xs[k] for k in singles], [ys[k] for k in singles], cols[i], marker="o", clip=plot)
+        below = [b if math.isnan(v) else v for b, v in zip(base, vals)]
     if lines:
         _legend(c, names, cols, left + 8, top + height - lines * 15 - 2, width - 16, lines)
     return tuple(names)
 
 
-def _tiles(n: int, width: float, height: float) -> tuple[int, int]:
-    """Columns and rows for n value tiles, wide panels lay them out side by side as Grafana does."""
+def _tiles(n: int, width: float, height: float, aspect: float = 2.2, min_w: float = 120, min_h: float = 48
+           ) -> tuple[int, int]:
+    """Columns and rows for n value tiles: side by side in a wide panel and stacked in a tall one (Grafana's
+    auto orientation) while they stay readable, else the grid whose tiles come nearest `aspect`."""
+    if width >= height and width / max(n, 1) >= min_w:
+        return max(n, 1), 1
+    if height > width and height / max(n, 1) >= min_h:
+        return 1, max(n, 1)
     best = (n, 1)
     best_score = -1.0
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
         w, h = width / cols, height / rows
-        score = min(w / 2.2, h)  # a tile is best about twice as wide as tall
+        score = min(w / aspect, h)
         if score > best_score + 1e-9:
             best, best_score = (cols, rows), score
     return best
@@ -287,24 +349,27 @@ def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -
     values = _values(s, data)
     cols, rows = _tiles(len(values), width, height)
     tw, th = width / cols, height / rows
-    for i, (name, value) in enumerate(values):
+    texts = [format_value(v, s.unit, s.decimals) if v is not None else s.no_value for _, v in values]
+    show_name = len(values) > 1
+    label_px = min(13, max(9, th / 6))
+    room = th - (label_px + 10 if show_name else 0)
+    px = max(10.0, min(room * 0.55, 64.0))
+    widest = max((text_width(t, px, "bold") for t in texts), default=0.0)
+    if widest > tw - 16:  # one size for every value of the panel, the widest fitting its tile
+        px = max(8.0, px * (tw - 16) / widest)
+    for i, ((name, value), text) in enumerate(zip(values, texts)):
         x, y = left + (i % cols) * tw, top + (i // cols) * th
         color = colors.threshold_color(value, s.thresholds, s.minimum, s.maximum) if s.color_mode == "thresholds" \
             else (colors.hex_color(s.fixed_color) if s.fixed_color else colors.series_color(i))
-        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
         fg = color
         if s.stat_color_mode == "background":
             c.box(x + 2, y + 2, tw - 4, th - 4, color)
             fg = "#FFFFFF"
         elif s.stat_color_mode == "none":
             fg = TEXT
-        label_px = min(13, max(9, th / 6))
-        show_name = len(values) > 1
         if show_name:
             c.text(x + tw / 2, y + 6, _fit(name, tw - 8, label_px), px=label_px, color=fg if fg == "#FFFFFF" else TEXT,
                    ha="center")
-        room = th - (label_px + 10 if show_name else 0)
-        px = max(10, min(room * 0.55, (tw - 12) / max(1, len(text)) / 0.62, 64))
         c.text(x + tw / 2, y + th - room / 2, text, px=px, color=fg, style="bold", ha="center", va="center")
     return tuple(n for n, _ in values)
 
@@ -321,7 +386,7 @@ def _bounds(s: PanelSpec, values: list[float | None]) -> tuple[float, float]:
 def _gauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
     values = _values(s, data)
     lo, hi = _bounds(s, [v for _, v in values])
-    cols, rows = _tiles(len(values), width, height * 1.6)
+    cols, rows = _tiles(len(values), width, height, aspect=1.0, min_w=100, min_h=100)
     tw, th = width / cols, height / rows
     steps = colors.absolute_steps(s.thresholds, lo, hi)
     start, sweep = 225.0, 270.0  # the arc runs clockwise from lower left to lower right
@@ -333,23 +398,18 @@ def _gauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) 
         x, y = left + (i % cols) * tw, top + (i // cols) * th
         label_h = 16 if len(values) > 1 else 0
         size = max(10.0, min(tw, th - label_h - 14))
-        ax = c.axes(x + (tw - size) / 2, y + label_h, size, size)
-        ax.set_xlim(-1, 1)
-        ax.set_ylim(-1, 1)
-        ax.set_axis_off()
-        ax.add_patch(Wedge((0, 0), 0.86, start - sweep, start, width=0.2, color=GRID))
-        for j, (bound, color) in enumerate(steps):  # the threshold steps as a thin outer ring
+        cx, cy, radius = x + tw / 2, y + label_h + size / 2, size / 2
+        c.wedge(cx, cy, radius * 0.86, start - sweep, start, radius * 0.2, GRID)
+        for j, (bound, step_color) in enumerate(steps):  # the threshold steps as a thin outer ring
             upper = steps[j + 1][0] if j + 1 < len(steps) else hi
             a0, a1 = angle(max(bound, lo)), angle(min(upper, hi))
             if a0 > a1:
-                ax.add_patch(Wedge((0, 0), 0.98, a1, a0, width=0.08, color=color))
+                c.wedge(cx, cy, radius * 0.98, a1, a0, radius * 0.08, step_color)
         color = colors.threshold_color(value, s.thresholds, lo, hi)
-        if value is not None:
-            end = angle(value)
-            if end < start:
-                ax.add_patch(Wedge((0, 0), 0.86, end, start, width=0.2, color=color))
+        if value is not None and angle(value) < start:
+            c.wedge(cx, cy, radius * 0.86, angle(value), start, radius * 0.2, color, zorder=2.2)
         text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
-        px = max(10, min(size * 0.2, size * 0.6 / max(1, len(text)) / 0.62 * 1.6))
+        px = max(9, min(size * 0.16, 1.15 * radius / (max(1, len(text)) * 0.62)))  # inside the arc
         c.text(x + tw / 2, y + label_h + size / 2, text, px=px, color=color, style="bold", ha="center", va="center")
         for v, ha, dx in ((lo, "right", -0.45), (hi, "left", 0.45)):
             c.text(x + tw / 2 + dx * size, y + label_h + size * 0.86, format_value(v, s.unit, s.decimals), px=10,
@@ -527,18 +587,25 @@ def _heatmap(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, 
             grid[r] = [max(0.0, a - b) if not (math.isnan(a) or math.isnan(b)) else a
                        for a, b in zip(grid[r], grid[r - 1])]
     axis_w = 64
-    ax = c.axes(left + axis_w, top + 4, width - axis_w - 8, height - 28)
-    import numpy as np
-
-    arr = np.array(grid, dtype=float)
-    edges = times + [times[-1] + win.step] if times else [win.start, win.end]
-    ax.pcolormesh(edges, range(len(buckets) + 1), np.ma.masked_invalid(arr), cmap="Oranges", shading="flat")
-    ax.set_xlim(win.start, win.end)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    p_left, p_top, p_w, p_h = left + axis_w, top + 4, int(width - axis_w - 8), int(height - 28)
+    cells = np.array(grid, dtype=float) if grid and times else np.full((1, 1), np.nan)
+    finite = cells[~np.isnan(cells)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    scale = (cells - low) / ((high - low) or 1.0)
+    col_of = np.clip(np.searchsorted(np.array(times or [win.start]),
+                                     win.start + (np.arange(p_w) + 0.5) / p_w * win.seconds, side="right") - 1,
+                     0, cells.shape[1] - 1)
+    row_of = np.clip(((1 - (np.arange(p_h) + 0.5) / p_h) * cells.shape[0]).astype(int), 0, cells.shape[0] - 1)
+    picked = scale[row_of][:, col_of]
+    if times:  # no colour before the first sample or after the last one's step
+        when = win.start + (np.arange(p_w) + 0.5) / p_w * win.seconds
+        picked[:, (when < times[0]) | (when > times[-1] + win.step)] = np.nan
+    rgba = (matplotlib.colormaps["Oranges"](np.nan_to_num(picked, nan=0.0)) * 255).astype(np.uint8)
+    rgba[np.isnan(picked)] = [int(PANEL_BG[i:i + 2], 16) for i in (1, 3, 5)] + [255]
+    c.image(rgba, p_left, p_top)
     names = [format_value(_le(x.labels), s.unit, s.decimals) if _le(x.labels) is not None and not math.isinf(
         _le(x.labels)) else ("+Inf" if _le(x.labels) is not None else x.name) for x in buckets]
-    a_top, a_h = top + 4, height - 28
+    a_top, a_h = p_top, p_h
     every = max(1, math.ceil(len(names) * 14 / max(a_h, 1)))
     for r, name in enumerate(names):
         if r % every == 0:
