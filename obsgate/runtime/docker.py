@@ -47,6 +47,7 @@ class Substitute:
     skip: str = ""
     stand_in: str = ""  # said in the status and in the state file, so nobody takes it for the original
     command: tuple[str, ...] | None = None
+    native: bool = False  # run the service's native `python -m` command, translated for the container
     env: dict = field(default_factory=dict)
     targets: dict = field(default_factory=dict)  # official mount target -> this image's
     health: tuple[str, ...] | None = None
@@ -68,14 +69,38 @@ LOCAL = {
         health=("NONE",)),
     "grafana/loki": Substitute(
         image="project", stand_in="obsgate's log store (a Loki-API stand-in on obsgate's LogQL engine) stands in for Loki",
-        command=("python", "-m", "obsgate.sim.logstore", "--port", "3100", "--data", "/var/lib/obsgate",
-                 "--rules", "/etc/loki/rules", "--alertmanager", "http://alertmanager:9093"),
-        targets={"/loki": "/var/lib/obsgate"}, health=_python_probe(3100, "/ready")),
+        native=True, targets={"/loki": "/var/lib/obsgate"}, health=_python_probe(3100, "/ready")),
     "ollama/ollama": Substitute(skip="no local Ollama image (no registry to pull it from); the LLM gateway's "
                                      "built-in simulator backend stands in for it"),
     "grafana/grafana": Substitute(skip="no local Grafana image: Grafana is AGPL, so obsgate builds none, and no "
                                        "registry is reachable to pull the official one"),
 }
+
+
+PROJECT_DATA = "/var/lib/obsgate"  # the project image's data dir (owned by its user; see the Dockerfile)
+LOOPBACK_PORT = re.compile(r"127\.0\.0\.1:(\d+)")
+
+
+def native_command(svc, stack, profile) -> list[str]:
+    """A `python -m` service's native command, for a container: `{gen}/...` becomes the mount target of
+    that generated path, `{data}` the project image's data dir, `127.0.0.1:<port of X>` becomes `X:<port>`
+    on the stack's network."""
+    by_port = {s.port: s for s in stack.services}
+    values = {"gen": "./generated", "data": PROJECT_DATA, "port": str(svc.container_port), "root": "/app",
+              "run": "/tmp", "tools": "", "home": "", "profile": profile,
+              "ports": {s.name: s.port for s in stack.services}}
+    mounts = sorted(((v.source, v.target) for v in svc.volumes if not v.named), key=lambda st: -len(st[0]))
+    out = []
+    for arg in svc.native.args:
+        arg = arg.format_map(values)
+        for src, dst in mounts:
+            if arg == src or arg.startswith(src.rstrip("/") + "/"):
+                arg = dst + arg[len(src.rstrip("/")):]
+                break
+        arg = LOOPBACK_PORT.sub(lambda m: f"{by_port[int(m.group(1))].name}:{by_port[int(m.group(1))].container_port}"
+                                if int(m.group(1)) in by_port else m.group(0), arg)
+        out.append(arg)
+    return ["python", "-m", svc.native.python_module, *out]
 
 
 def substitute(svc, image_set: str) -> Substitute:
@@ -132,7 +157,7 @@ def host_source(volume, root: Path, layout: Layout, stack) -> tuple[str, str]:
 
 
 def container_params(svc, stack, root: Path, layout: Layout, environ=os.environ, image_set: str = "official",
-                     refs: dict | None = None) -> dict:
+                     refs: dict | None = None, profile=None) -> dict:
     """The keyword arguments of `client.containers.create(...)` for one service (in one image set;
     `refs` are images.local_refs for the local set)."""
     sub = substitute(svc, image_set)
@@ -166,6 +191,8 @@ def container_params(svc, stack, root: Path, layout: Layout, environ=os.environ,
         "init": True,  # docker-init as pid 1 forwards SIGTERM: `down` does not wait out the stop timeout
     }
     command = sub.command if sub.command is not None else svc.command
+    if sub.native:
+        command = native_command(svc, stack, profile or stack.profile("default"))
     if command:
         params["command"] = list(command)
     return params
@@ -261,7 +288,8 @@ class DockerRuntime(Runtime):
         result.timings["render"] = time.monotonic() - t0
         t0 = time.monotonic()
         refs = self._images(todo)
-        params = {s.name: container_params(s, stack, self.root, self.layout, image_set=self.image_set, refs=refs)
+        params = {s.name: container_params(s, stack, self.root, self.layout, image_set=self.image_set, refs=refs,
+                                          profile=stack.profile(self.profile))
                   for s in todo}
         result.timings["images"] = time.monotonic() - t0
         state = {"runtime": self.name, "images": self.image_set, "profile": self.profile, "root": str(self.root),
@@ -278,20 +306,30 @@ class DockerRuntime(Runtime):
             for vol in volume_params(stack):
                 if vol["name"] not in have:
                     self.client.volumes.create(**vol)
-        for svc in todo:
-            with deferred(reraise=True):  # no signal between creating a container and starting it
-                old = existing.get(svc.name)
-                if old is not None:
-                    old.remove(force=True)
-                container = self.client.containers.create(**params[svc.name])
-                if svc.name == "prometheus":
-                    t1 = time.monotonic()
-                    state["backfill"] = self._backfill(container)
-                    self.layout.write_state(state)
-                    result.timings["backfill"] = time.monotonic() - t1
-                net.connect(container, aliases=[svc.name])
-                container.start()
-                result.started.append(svc.name)
+        # Prometheus last: its backfilled history must end as late as possible before the smoke reads it.
+        last = [s for s in todo if s.name == "prometheus" and not any("prometheus" in o.depends_on for o in todo)]
+        first = [s for s in todo if s not in last]
+
+        def create(svc):
+            old = existing.get(svc.name)
+            if old is not None:
+                old.remove(force=True)
+            container = self.client.containers.create(**params[svc.name])
+            if svc.name == "prometheus":
+                t1 = time.monotonic()
+                state["backfill"] = self._backfill(container)
+                result.timings["backfill"] = time.monotonic() - t1
+            net.connect(container, aliases=[svc.name])
+            container.start()
+            return svc.name
+
+        # Held signals: every container created is started and findable by its label before SIGTERM acts;
+        # `down` then removes them all. Creating them in parallel keeps the hold short.
+        with deferred(reraise=True):
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                for batch in (first, last):
+                    result.started += list(pool.map(create, batch))
+            self.layout.write_state(state)
         result.timings["start"] = time.monotonic() - t0
         return result
 
