@@ -19,7 +19,7 @@ COMMANDS = {
     "smoke": "live checks against the running stack",
     "ci": "up, smoke, always down; exit code of smoke",
     "images": "build the images `--images local` runs (no registry needed)",
-    "loki-test": "run the LogQL rule unit tests against a short-lived Loki",
+    "loki-test": "run the LogQL rule unit tests on obsgate's LogQL engine (or --loki URL)",
     "preview": "draw every generated dashboard to PNG from the running stack's data (not Grafana's rendering)",
 }
 

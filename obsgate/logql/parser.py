@@ -14,7 +14,6 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import nodes as n
 from .errors import LogQLError, LogQLSyntaxError, Unsupported
-from .grammar import GRAMMAR
 from .regex import compile_re2
 from .strings import BadEscape, unquote
 from .units import bytes_value, go_duration_s, prom_duration_ns
@@ -47,7 +46,8 @@ _DISPLAY = {
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    return Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
+    from .tables import load
+    return load()
 
 
 class Query:
@@ -182,6 +182,7 @@ def _expected(names) -> tuple[str, ...]:
     if ops:
         out.append("an expression")
         names -= {x for x in names if x.isupper() and x not in _DISPLAY}
+        names -= {"LPAR", "MINUS", "PLUS", "NUMLIKE"}  # the atoms an expression starts with
     for name in sorted(names):
         if name.startswith("__") or name in ("WS", "COMMENT"):
             continue

@@ -1,18 +1,47 @@
-"""`obsgate loki-test` exit codes that need no server: bad input and a missing Loki are exit 2, never a pass."""
+"""`obsgate loki-test` end to end: on the engine with no Loki anywhere, exit codes, bad input."""
 from __future__ import annotations
 
 import shutil
+import socket
 
 from obsgate.cli import main
 
+FIXTURE = "tests/fixtures/loki/tests/fixture_logs.test.yml"
 
-def test_without_loki_installed_exits_2_and_says_so(tmp_path, repo_root, capsys, monkeypatch):
+
+def test_runs_on_the_engine_with_no_loki_binary_on_path(tmp_path, repo_root, capsys, monkeypatch):
     shutil.copytree(repo_root / "tests" / "fixtures" / "loki", tmp_path / "loki")
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
     rc = main(["--root", str(tmp_path), "loki-test", str(tmp_path / "loki" / "tests" / "fixture_logs.test.yml")])
-    err = capsys.readouterr().err
-    assert rc == 2
-    assert "error: loki is not installed; LogQL rule tests need a real Loki" in err and "make tools" in err
+    out = capsys.readouterr()
+    assert (rc, out.err) == (0, "")
+    assert "Unit Testing:  loki/tests/fixture_logs.test.yml\n  SUCCESS (3 tests)\n" in out.out
+    assert "3 tests in 1 files on obsgate's LogQL engine: all passed" in out.out
+
+
+def test_the_repo_tests_pass_on_the_engine(repo_root, capsys):
+    assert main(["--root", str(repo_root), "loki-test"]) == 0
+    out = capsys.readouterr().out
+    assert "all passed" in out and " 0 tests" not in out
+
+
+def test_a_wrong_expectation_fails_with_a_diff(tmp_path, repo_root, capsys):
+    shutil.copytree(repo_root / "tests" / "fixtures" / "loki" / "rules", tmp_path / "rules")
+    (tmp_path / "tests").mkdir()
+    text = (repo_root / FIXTURE).read_text()
+    wrong = text.replace("logged 4 error lines", "logged 9 error lines").replace("eval_time: 7m", "eval_time: 9m")
+    assert wrong != text
+    path = tmp_path / "tests" / "wrong.test.yml"
+    path.write_text(wrong)
+    assert main(["--root", str(tmp_path), "loki-test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "alertname: FixtureErrorBurst, time: 8m," in out
+    assert ("annotation description: expected 'llm-gateway logged 9 error lines in the last 5 minutes.', "
+            "got 'llm-gateway logged 4 error lines in the last 5 minutes.'") in out
+    # at 9m the near-miss burst has lasted 3m > for: 2m, so the "quiet" expectation is wrong too
+    assert "alertname: FixtureErrorBurst, time: 9m," in out
+    assert '+ unexpected alert {alertname="FixtureErrorBurst", service="llm-gateway", severity="warning"}' in out
+    assert "2 failing alert_rule_test(s)" in out
 
 
 def test_no_test_files_is_exit_2(tmp_path, capsys):
@@ -28,3 +57,12 @@ def test_bad_input_is_path_line_message_and_hint(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "bad.test.yml:6: error: `eval_time` is not a duration: `soon`"
     assert err[1].startswith("  hint: write it like")
+
+
+def test_an_unreachable_loki_is_exit_2_never_a_pass(tmp_path, repo_root, capsys):
+    with socket.socket() as s:  # a port nobody listens on: bound, never accepting
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        rc = main(["--root", str(repo_root), "loki-test", "--loki", f"http://127.0.0.1:{port}", str(repo_root / FIXTURE)])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"error: http://127.0.0.1:{port} is not ready" in err and "drop --loki" in err
