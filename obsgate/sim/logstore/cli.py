@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import socket
 import sys
 from pathlib import Path
 
@@ -43,6 +44,12 @@ def size(text: str) -> int:
     return int(m.group(1)) * UNITS[m.group(2)]
 
 
+def external_url(host: str, port: int) -> str:
+    """Where the alerts' generatorURL points by default: the bind address, or (bound to every address, as in
+    a container) the host name, as Prometheus does."""
+    return f"http://{socket.gethostname() if host in ('0.0.0.0', '::', '') else host}:{port}"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m obsgate.sim.logstore", description=NAME)
     add_server_args(p, port=3100)
@@ -61,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resend-delay", type=duration, default=RESEND_DELAY,
                    help="how often a firing alert is re-sent (default 1m, as Loki's ruler.resend_delay)")
     p.add_argument("--external-url", default="",
-                   help="base of the alerts' generatorURL (default: http://<host>:<port>)")
+                   help="base of the alerts' generatorURL (default: http://<bind address or host name>:<port>)")
     return p
 
 
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rules is not None:
         urls = [u.strip() for u in args.alertmanager.split(",") if u.strip()]
         ruler = Ruler(store, args.rules, args.eval_interval, Notifier(urls),
-                      args.external_url or f"http://{host}:{args.port}", resend_delay=args.resend_delay)
+                      args.external_url or external_url(host, args.port), resend_delay=args.resend_delay)
     sweeper = Ticker(lambda dt: store.enforce_retention(), min(60.0, args.retention / 10), name="logstore-retention")
     app = LogStoreApp(store, ruler, Metrics(store, ruler))
     if ruler is not None:

@@ -27,3 +27,12 @@ def test_a_bad_value_exits_2_naming_it(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
         parser().parse_args(argv)
     assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_generator_url_names_the_bind_address_or_the_host_name_when_bound_to_all():
+    import socket
+
+    from obsgate.sim.logstore.cli import external_url
+
+    assert external_url("127.0.0.1", 3100) == "http://127.0.0.1:3100"
+    assert external_url("0.0.0.0", 3100) == f"http://{socket.gethostname()}:3100"
