@@ -60,32 +60,74 @@ class Suppress:
             raise ValueError(f"suppression of `{self.check}` needs a reason of a few words")
 
 
+STEP_KINDS = ("promql", "logql", "shell", "link")
+LIKELIHOODS = ("high", "medium", "low")
+
+
 @dataclass(frozen=True)
 class Step:
-    """An investigation step; define shared ones once and reuse them across runbooks."""
+    """An investigation step; define shared ones once and reuse them across runbooks.
+
+    `lang` is its kind: `promql` or `logql` (a query, checked against the catalog and run by the live gate),
+    `shell` (a command to run on the host), or `link` (`query` is the URL: a Langfuse or trace search, a
+    Grafana panel). Write a value the reader fills in as `<name>`, e.g. `persona="<persona>"`.
+    """
 
     title: str
     query: str = ""
     lang: str = "promql"
     note: str = ""
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lang not in STEP_KINDS:
+            fail(self.source, "runbook step", self.title, "lang", self.lang, "is not a step kind",
+                 "use " + ", ".join(STEP_KINDS))
+        if self.lang in ("shell", "link") and not self.query.strip():
+            fail(self.source, "runbook step", self.title, "query", self.query, "is empty",
+                 "a shell step needs its command, a link step its URL")
+        if self.lang == "link" and not self.query.startswith(("http://", "https://")):
+            fail(self.source, "runbook step", self.title, "query", self.query, "is not an http(s) URL")
 
 
 @dataclass(frozen=True)
 class Cause:
+    """A likely root cause: how to confirm it, how to fix it, and how likely it is (high, medium, low)."""
+
     cause: str
     confirm: str
     fix: str
+    likelihood: str = ""
+    source: SourceRef = field(default_factory=caller_source, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.likelihood and self.likelihood not in LIKELIHOODS:
+            fail(self.source, "root cause", self.cause, "likelihood", self.likelihood, "is not a likelihood",
+                 "use high, medium or low")
 
 
 @dataclass(frozen=True)
 class Runbook:
+    """What a responder reads: impact, investigation steps, likely causes (a table with likelihood), fixes
+    (Markdown: fenced code blocks are kept), a prevention checklist (a tuple of items, or one sentence)."""
+
     impact: str
     causes: tuple[Cause, ...]
     quick_fix: str
     long_term_fix: str
-    prevention: str
+    prevention: str | tuple[str, ...]
     steps: tuple[Step, ...] = ()
     related: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "causes", tuple(self.causes))
+        object.__setattr__(self, "steps", tuple(self.steps))
+        if not isinstance(self.prevention, str):
+            object.__setattr__(self, "prevention", tuple(self.prevention))
+
+    @property
+    def checklist(self) -> tuple[str, ...]:
+        return self.prevention if isinstance(self.prevention, tuple) else ()
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def _planted(docs, path, old, new):
 def test_reports_a_page_factor_that_sloth_does_not_share(repo):
     project, docs = repo
     slo = project.slos[0]
-    rules = next(p for p in docs if p.startswith(external_sloth.RULES_DIR) and f'slo="{slo.name}"' in str(docs[p]))
+    rules = next(p for p in docs if p.startswith(external_sloth.RULES_DIR) and slo.group_name in p
+                 and f'slo="{slo.name}"' in str(docs[p]))
     problems = judge(slo, _planted(docs, rules, "> 14.4)", "> 13)"))
     found = [p.message for p in problems if p.severity is Severity.ERROR]
     assert f"SLO `{slo.name}`: Sloth disagrees: page alert differs: obsgate 1h/5m x13; 6h/30m x6, " \
