@@ -7,6 +7,7 @@ import importlib
 from . import (alerts, am_tools, drift, external_sloth, grafana, parse, prom_tools, promql_usage, rules_tested,
                schemas, secrets, xref)
 from . import compose, online
+from . import runbook_steps
 from .base import Check
 
 # Check families written alongside this one, registered when present. Each exposes CHECKS (a tuple of
@@ -47,6 +48,7 @@ CHECKS: tuple[Check, ...] = (
     *rules_tested.CHECKS,
     *schemas.CHECKS,
     *xref.CHECKS,
+    *runbook_steps.CHECKS,
     *online.CHECKS,
     *compose.CHECKS,
     *promql_usage.CHECKS,
