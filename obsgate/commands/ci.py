@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from ..runtime import StackError
+from ..runtime.layout import Layout, StackBusy
 from ..runtime.session import format_timings, start, stop
 from ..runtime.signals import Interrupted, interruptible
 from ..smoke import FAMILIES
@@ -37,13 +38,23 @@ def run(args) -> int:
         project = load_with_profile(args.root, args.profile)
     except BadInput:
         return EXIT_USAGE
+    try:
+        with Layout(args.root).lock("ci"):
+            return _run(args, project)
+    except StackBusy as exc:  # another run's stack: not ours to stop
+        print(exc.render(), file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _run(args, project) -> int:
+    """up (fresh: a running stack is stopped first), smoke, preview; always down (the lock is held)."""
     phases: dict[str, float] = {}
     t0 = time.monotonic()
     code = EXIT_PROBLEMS
     with interruptible():
         try:
             started = start(args.root, project, args.runtime, args.profile, wipe=not args.keep_data,
-                            timeout=args.timeout, images=args.images)
+                            timeout=args.timeout, images=args.images, command="ci", fresh=True)
             phases["up"] = time.monotonic() - t0
             report(started)
             ctx = smoke_cmd.context(args.root, project, args.scenario_budget)

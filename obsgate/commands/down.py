@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..runtime import StackError
+from ..runtime.layout import Layout
 from ..runtime.session import stop
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
 
@@ -18,7 +19,8 @@ def run(args) -> int:
     except BadInput:
         return EXIT_USAGE
     try:
-        runtime, stopped, took = stop(args.root, project, wipe=args.wipe)
+        with Layout(args.root).lock("down"):
+            runtime, stopped, took = stop(args.root, project, wipe=args.wipe)
     except StackError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_PROBLEMS

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..runtime import StackError
+from ..runtime.layout import Layout
 from ..runtime.session import format_timings, start
 from ..runtime.signals import Interrupted
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_with_profile
@@ -25,8 +26,9 @@ def run(args) -> int:
     except BadInput:
         return EXIT_USAGE
     try:
-        started = start(args.root, project, args.runtime, args.profile, wipe=args.wipe, timeout=args.timeout,
-                        images=args.images)
+        with Layout(args.root).lock("up"):
+            started = start(args.root, project, args.runtime, args.profile, wipe=args.wipe, timeout=args.timeout,
+                            images=args.images, command="up")
     except StackError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_PROBLEMS

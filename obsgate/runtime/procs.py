@@ -82,6 +82,51 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def under(directory: Path, proc_root: Path = Path("/proc")) -> list[Proc]:
+    """Live processes whose working directory is inside `directory` (the services of a run: each is
+    started with cwd .run/<service>/), so that processes a lost state file no longer lists are found."""
+    base = os.path.realpath(directory)
+    found = []
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == base or cwd.startswith(base + os.sep):
+            pid = int(entry.name)
+            if _state(pid) not in ("", "Z"):
+                found.append(Proc(pid, start_time(pid)))
+    return found
+
+
+def stop_found(found: list[Proc], grace: float = 5.0) -> list[int]:
+    """Stop processes found by `under` (leaders with their group, others alone); pids still alive."""
+    live = [p for p in found if alive(p)]
+    for p in live:
+        try:
+            if os.getpgid(p.pid) == p.pid:
+                _signal_group(p.pid, signal.SIGTERM)
+            else:
+                os.kill(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(alive(p) for p in live):
+        time.sleep(0.05)
+    for p in live:
+        if alive(p):
+            try:
+                os.kill(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline and any(alive(p) for p in live):
+        time.sleep(0.05)
+    return [p.pid for p in live if alive(p)]
+
+
 def stop(proc: Proc, grace: float = 5.0) -> list[int]:
     """SIGTERM the process group, SIGKILL what is left after `grace` s; returns pids still alive (empty = ok)."""
     return stop_all({"": proc}, grace).get("", [])

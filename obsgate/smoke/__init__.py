@@ -10,38 +10,56 @@ import threading
 import time
 
 from .base import Case, Context
+from .watch import NEEDS, ServiceDown, Watch
 
 QUICK = ("rules", "alertmanager", "loki", "mongo", "llm", "panels", "grafana")
 FAMILIES = ("targets",) + QUICK + ("scenarios",)
 
 
-def _run(family: str, ctx: Context) -> list[Case]:
+def _run(family: str, ctx: Context, watch: Watch) -> list[Case]:
+    down = watch.require(NEEDS.get(family, ()))
+    if down:  # checked before the stage: a dead service fails it at once, named
+        return [Case(family, f"needs `{name}`").fail(f"service `{name}` is down ({seen}); the {family} checks did "
+                                                      "not run", _log_hint(ctx, name)) for name, seen in down.items()]
     module = importlib.import_module(f"{__name__}.{family}")
     t0 = time.monotonic()
     try:
         return module.check(ctx)
+    except ServiceDown as exc:
+        return [Case(family, "check ran", seconds=time.monotonic() - t0).fail(
+            f"stopped: {exc}", _log_hint(ctx, exc.service))]
     except Exception as exc:  # a crashed check is a failed case with its reason, never a silent pass
         return [Case(family, "check ran", seconds=time.monotonic() - t0).fail(f"{type(exc).__name__}: {exc}")]
 
 
+def _log_hint(ctx: Context, name: str) -> str:
+    return f"it stopped answering during smoke; read its log (.run/{name}/{name}.log for the native runtime) " \
+           "and run `obsgate up` to restart it"
+
+
 def run_all(ctx: Context, families=FAMILIES, timings: dict | None = None) -> list[Case]:
+    """Every family; a service that dies ends the run in seconds with a failed case naming it."""
     timings = {} if timings is None else timings
     results: dict[str, list[Case]] = {}
+    t_start = time.monotonic()
+    with Watch(ctx).running() as watch:
+        def timed(family: str) -> None:
+            t0 = time.monotonic()
+            results[family] = _run(family, ctx, watch)
+            timings[family] = time.monotonic() - t0
 
-    def timed(family: str) -> None:
-        t0 = time.monotonic()
-        results[family] = _run(family, ctx)
-        timings[family] = time.monotonic() - t0
-
-    if "targets" in families:
-        timed("targets")
-    background = None
-    if "scenarios" in families:
-        background = threading.Thread(target=timed, args=("scenarios",), daemon=True)
-        background.start()
-    for family in families:
-        if family not in ("targets", "scenarios"):
-            timed(family)
-    if background:
-        background.join()
-    return [c for f in families for c in results.get(f, [])]
+        if "targets" in families:
+            timed("targets")
+        background = None
+        if "scenarios" in families:
+            background = threading.Thread(target=timed, args=("scenarios",), daemon=True)
+            background.start()
+        for family in families:
+            if family not in ("targets", "scenarios"):
+                timed(family)
+        if background:
+            background.join()
+    dead = [Case("stack", f"`{name}` stayed up").fail(
+        f"service `{name}` died {watch.died_at[name] - t_start:.0f}s into smoke ({seen})", _log_hint(ctx, name))
+        for name, seen in watch.dead.items()]
+    return dead + [c for f in families for c in results.get(f, [])]
