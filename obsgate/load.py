@@ -18,6 +18,7 @@ from .generate.slo import expand as expand_slo
 from .model.board import Board
 from .project import Project
 from .promql import PromQLError, metric_names
+from . import logql
 
 PACKAGES = ("catalog", "stacks", "rules_src", "dashboards_src")
 _OBSGATE_DIR = Path(__file__).resolve().parent
@@ -289,6 +290,8 @@ def _assemble(root: Path, found: dict, stray: list) -> Project:
                     issues.append(LoadIssue(rule.source.path, rule.source.line,
                                             f"rule `{rule.name}` refers to metric `{name}`, which is not declared in the catalog",
                                             "declare it in catalog/ or fix the name"))
+    for g in found["loki"]:
+        issues += _logql_issues(g)
     uids: dict[str, Board] = {}
     for b in boards:
         if b.uid in uids:
@@ -307,3 +310,21 @@ def _assemble(root: Path, found: dict, stray: list) -> Project:
         stack=found["stacks"][0],
         slos=tuple(found["slos"]),
     )
+
+
+def _logql_issues(group: LokiRuleGroup) -> list[LoadIssue]:
+    """Each Loki alert's expr parses on obsgate's LogQL engine and is a metric query; a syntax error
+    names the definition's path:line and the column in the expression (`$window` keeps its width)."""
+    out = []
+    for rule in group.rules:
+        try:
+            query = logql.parse(rule.expr.replace("$window", "000005m"))
+        except logql.LogQLSyntaxError as exc:
+            out.append(LoadIssue(rule.source.path, rule.source.line, f"loki alert `{rule.name}` expr: {exc}",
+                                 exc.hint))
+            continue
+        if query.kind != "metric":
+            out.append(LoadIssue(rule.source.path, rule.source.line,
+                                 f"loki alert `{rule.name}` expr is a log query; an alert needs a metric query",
+                                 "e.g. `sum(count_over_time({service=\"api\"} |= \"error\" [$window])) > 0`"))
+    return out
