@@ -10,7 +10,7 @@ from obsgate import (SLO, AlertRule, Cause, Effect, Expect, RuleGroup, Runbook, 
 
 from catalog.agent import HTTP_REQUEST_DURATION
 
-from rules_src.agent import SERVER_ERRORS, SLOW_RESPONSES
+from rules_src.agent import SERVER_ERRORS
 from rules_src.common_steps import FIRING_ALERTS, histogram_p95, service_errors
 
 SLO_CAUSES = (
@@ -76,10 +76,14 @@ LATENCY = SLO(
         prevention="Load-test model and retrieval changes against the 2 s threshold.",
         related=("HighLatencyP95",),
     ),
-    scenario=SLOW_RESPONSES,
+    # At 95% the page needs 72% of the hour's requests slow (14.4 x the 5% budget): under the ci profile that is
+    # about 45 s of fault over the 1-minute "hour", beyond what the gate allows a page to take.
+    no_scenario="at a 95% objective the page needs 72% of an hour's requests over 2 s (14.4 times the 5% budget), "
+                "about 45 s of fault under the ci profile's one-minute hour, beyond the gate's fire budget; promtool "
+                "tests cover both page window pairs, and the p99 objective's page is driven live",
 )
 
-# Calls slower than 5 s: the p99 objective's bad events (SLOW_RESPONSES' 4 s stay inside it).
+# Calls slower than 5 s: the p99 objective's bad events (the 4 s of rules_src.agent.SLOW_RESPONSES stay inside it).
 VERY_SLOW_RESPONSES = Scenario(
     fault="very_slow_responses", target="agent-sim",
     effects=(Effect(HTTP_REQUEST_DURATION, {"endpoint": "chat"}, rate=10.0, observe=8.0),),

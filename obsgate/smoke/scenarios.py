@@ -37,6 +37,10 @@ class Drive:
     def metrics(self) -> set[str]:
         return {e.metric for e in self.scenario.effects}
 
+    @property
+    def families(self) -> set[str]:
+        return {r.family for r in self.rules if getattr(r, "family", "")}
+
 
 # --- timing ---------------------------------------------------------------------------------------
 def _windows(project, rule, target: Target) -> float:
@@ -87,13 +91,15 @@ def plan(project) -> tuple[list[Drive], list]:
 
 def schedule(drives: list[Drive]) -> list[tuple[Drive, list[int]]]:
     """Each drive with the indexes of earlier drives it must wait for (same target: a shared metric, or a
-    metrics_down on either side). Target-down faults go first: they are short, and the long-resolving
-    faults then do not hold them back."""
+    metrics_down on either side; any target: alerts of one family, which inhibit each other). Target-down
+    faults go first: they are short, and the long-resolving faults then do not hold them back."""
     ordered = sorted(drives, key=lambda d: (not d.scenario.metrics_down, d.target, d.fault))
     return [(d, [j for j in range(i) if _conflict(d, ordered[j])]) for i, d in enumerate(ordered)]
 
 
 def _conflict(a: Drive, b: Drive) -> bool:
+    if a.families & b.families:
+        return True  # a critical of one would mute (inhibit) the other's warning mid-drive
     if a.target != b.target:
         return False
     return a.scenario.metrics_down or b.scenario.metrics_down or bool(a.metrics & b.metrics)

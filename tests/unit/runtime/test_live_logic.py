@@ -49,6 +49,18 @@ def drive(target, fault, metric=M, down=False):
     return Drive(target, fault, Scenario(fault, target, effects=effects, metrics_down=down))
 
 
+def test_schedule_serialises_drives_whose_alerts_share_a_family_across_targets():
+    from obsgate import AlertRule
+    def fam(target, fault, family):
+        d = drive(target, fault)
+        d.rules.append(AlertRule(name=f"A{fault}", expr="up == 0", severity="warning", summary="s", description="d",
+                                 family=family))
+        return d
+    plan = schedule([fam("a", "x", "disk"), fam("b", "y", "disk"), fam("c", "z", "other")])
+    after = {d.fault: [plan[j][0].fault for j in deps] for d, deps in plan}
+    assert after == {"x": [], "y": ["x"], "z": []}
+
+
 def test_schedule_runs_target_down_first_and_serialises_only_conflicts():
     plan = schedule([drive("a", "x"), drive("a", "down", down=True), drive("a", "y", G), drive("b", "z"),
                      drive("a", "x2")])
