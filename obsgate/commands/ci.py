@@ -30,7 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--scenario-budget", type=float, default=120.0)
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--preview", type=Path, help="draw the dashboard previews here (default: preview/ beside --junit)")
-    parser.add_argument("--changed", type=Path, metavar="FILE", help="changed paths, one a line: their previews first")
+    parser.add_argument("--changed", type=Path, metavar="FILE", help="changed paths, one a line: their previews first "
+                        f"(default: the file ${preview_cmd.CHANGED_ENV} names)")
 
 
 def run(args) -> int:
@@ -64,8 +65,7 @@ def _run(args, project) -> int:
             out = args.preview or (args.junit.parent / "preview" if args.junit else None)
             if out:
                 t1 = time.monotonic()
-                listing = args.changed.read_text() if args.changed and args.changed.exists() else ""
-                changed = preview_cmd.changed_uids(listing)
+                changed = preview_cmd.changed_from(args.changed)
                 drawn = preview_cmd.write_previews(ctx, out.resolve(), changed, args.summary)
                 code = code or drawn
                 phases["preview"] = time.monotonic() - t1

@@ -5,6 +5,7 @@ either runtime, with or without Grafana.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -20,13 +21,14 @@ from . import smoke as smoke_cmd
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
 
 DASHBOARDS = "generated/grafana/dashboards"
+CHANGED_ENV = "OBSGATE_CHANGED"  # a changed-paths file, for runs that cannot pass --changed (CI through make test)
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, help="directory for the PNGs and index.html (default .run/preview)")
     parser.add_argument("--changed", type=Path, metavar="FILE",
                         help="a file listing changed paths, one a line (e.g. `git diff --name-only`); the "
-                             "dashboards among them come first")
+                             f"dashboards among them come first (default: the file ${CHANGED_ENV} names)")
     parser.add_argument("--summary", type=Path, help="append the previews' Markdown section here "
                                                      "(e.g. $GITHUB_STEP_SUMMARY)")
 
@@ -39,6 +41,15 @@ def changed_uids(listing: str) -> set[str]:
         if path.startswith(DASHBOARDS + "/") and path.endswith(".json"):
             out.add(Path(path).stem)
     return out
+
+
+def changed_from(path: Path | None) -> set[str]:
+    """The changed dashboards named by --changed, else by the file $OBSGATE_CHANGED names (absent: none)."""
+    if path is None and os.environ.get(CHANGED_ENV):
+        path = Path(os.environ[CHANGED_ENV])
+    if path is None or not path.is_file():
+        return set()
+    return changed_uids(path.read_text())
 
 
 def write_previews(ctx: Context, out: Path, changed: set[str] = frozenset(), summary: Path | None = None,
@@ -80,17 +91,15 @@ def run(args) -> int:
         project = load_or_report(args.root)
     except BadInput:
         return EXIT_USAGE
+    if args.changed and not args.changed.is_file():
+        print(f"{args.changed}:0: error: no such changed-files list\n  hint: write it with "
+              "`git diff --name-only BASE HEAD > FILE`", file=sys.stderr)
+        return EXIT_USAGE
     ctx = smoke_cmd.context(args.root, project)
     if ctx is None:
         print("error: no stack is running here (no .run/state.json with services)\n  hint: run `obsgate up` first",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    changed = set()
-    if args.changed:
-        try:
-            changed = changed_uids(args.changed.read_text())
-        except OSError as exc:
-            print(f"{args.changed}:0: error: cannot read the changed-files list: {exc.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+    changed = changed_from(args.changed)
     out = args.out if args.out else Layout(args.root).run / "preview"
     return write_previews(ctx, out.resolve(), changed, args.summary)
