@@ -46,3 +46,35 @@ LANCEDB_DISK = Step("Disk usage of the LanceDB volume", "lancedb:storage_usage:r
                     note="A nearly full volume slows compaction and search, and makes backups fail.")
 BACKUP_AGE = Step("Hours since the last successful LanceDB backup",
                   "(time() - lancedb_last_backup_timestamp_seconds) / 3600")
+
+
+# ---- shell and link steps ------------------------------------------------------------------------------------
+PROMETHEUS_URL = "http://localhost:9090"
+GRAFANA_URL = "http://localhost:3000"
+LANGFUSE_URL = "https://cloud.langfuse.com"  # or the self-hosted Langfuse the service reports to
+JAEGER_URL = "http://localhost:16686"
+
+
+def grafana_panel(uid: str, title: str, note: str = "") -> Step:
+    """A deep link to one panel; generate resolves `{panel:<title>}` to the panel's id in the dashboard `uid`."""
+    return Step(f"Open the `{title}` panel", f"{GRAFANA_URL}/d/{uid}?viewPanel={{panel:{title}}}", lang="link",
+                note=note)
+
+
+def prometheus_api(title: str, query: str, jq: str = ".data.result[]", note: str = "") -> Step:
+    """The same question asked with curl, for a shell without Grafana (the output is JSON to filter with jq)."""
+    return Step(title, f"curl -s '{PROMETHEUS_URL}/api/v1/query' --data-urlencode 'query={query}' | jq '{jq}'",
+                lang="shell", note=note)
+
+
+def container_logs(service: str, pattern: str = "error", since: str = "30m") -> Step:
+    return Step(f"Read `{service}`'s own output", f"docker compose logs --since {since} {service} | grep -iE '{pattern}'",
+                lang="shell", note="Under the native runtime the same lines are in .run/<service>/<service>.log.")
+
+
+def langfuse_traces(what: str, query: str, note: str = "") -> Step:
+    return Step(f"Langfuse: {what}", f"{LANGFUSE_URL}/traces?{query}", lang="link", note=note)
+
+
+def jaeger_traces(what: str, service: str, params: str, note: str = "") -> Step:
+    return Step(f"Traces: {what}", f"{JAEGER_URL}/search?service={service}&{params}", lang="link", note=note)

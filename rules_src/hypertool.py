@@ -1,9 +1,9 @@
 """Hypertool persona/workflow alerts: budgets, quality gates, switching storms, slow stages, tracing."""
-from obsgate import AlertRule, Cause, Effect, History, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
+from obsgate import AlertRule, Effect, History, RecordingRule, RuleGroup, Scenario, TestCase
 
 from catalog.hypertool import (LANGFUSE_TRACES, PERSONA_SWITCHES, QUALITY_GATE, STAGE_DURATION,
                                TOKEN_BUDGET_REMAINING)
-from rules_src.common_steps import FIRING_ALERTS, scrape_errors, service_errors, target_health
+from rules_src import hypertool_runbooks as R
 
 BUDGET = "hypertool_persona_token_budget_remaining"
 
@@ -15,16 +15,6 @@ FAIL_RATIO = RecordingRule(
 TOKEN_RATE = RecordingRule(
     "persona:hypertool_tokens_used:rate5m",
     "sum by (persona) (rate(hypertool_persona_tokens_used_total[5m]))",
-)
-
-BUDGET_STEPS = (
-    Step("Budget left per persona", f"min by (persona) ({BUDGET})"),
-    Step("Who is spending", "topk(5, sum by (persona, model) (rate(hypertool_persona_tokens_used_total[15m])))"),
-)
-BUDGET_CAUSES = (
-    Cause("A runaway agent loop", "One persona's token rate is 10x its usual", "Stop the session; cap max turns"),
-    Cause("Budget set too low for a new workflow", "Spend is steady, not spiking", "Raise the budget deliberately"),
-    Cause("A larger model swapped in", "Spend rises for one `model` label value", "Route the persona back to its model"),
 )
 
 TOKEN_BUDGET_EXCEEDED = AlertRule(
@@ -42,14 +32,7 @@ TOKEN_BUDGET_EXCEEDED = AlertRule(
         TestCase("stays quiet at exactly zero",
                  series={f'{BUDGET}{{persona="architect"}}': "1000 500 0 0 0 0 0"}, at="6m"),
     ),
-    runbook=Runbook(
-        impact="Work continues on unbudgeted tokens; cost overruns accrue until someone intervenes.",
-        steps=BUDGET_STEPS, causes=BUDGET_CAUSES,
-        quick_fix="Pause the persona's sessions or switch it to a cheaper model.",
-        long_term_fix="Enforce the budget in the orchestrator (hard stop) instead of only alerting.",
-        prevention="Keep TokenBudgetDepletionPredicted routed to someone who acts on it.",
-        related=("TokenBudgetDepletionPredicted",),
-    ),
+    runbook=R.TOKEN_BUDGET_EXCEEDED,
     scenario=Scenario(fault="budget_overrun", target="hypertool-sim", expect_labels={"persona": "architect"},
                       effects=(Effect(TOKEN_BUDGET_REMAINING, {"persona": "architect"}, value=-2500),)),
 )
@@ -70,15 +53,7 @@ TOKEN_BUDGET_DEPLETION_PREDICTED = AlertRule(
         TestCase("stays quiet once the budget is already exhausted",
                  series={f'{BUDGET}{{persona="tester"}}': "20000-2000x40"}, at="40m"),
     ),
-    runbook=Runbook(
-        impact="None yet; in about an hour TokenBudgetExceeded fires and work becomes unbudgeted.",
-        steps=BUDGET_STEPS + (Step("Projected budget in one hour", f"predict_linear({BUDGET}[30m], 3600)"),),
-        causes=BUDGET_CAUSES,
-        quick_fix="Tell the workflow owner; throttle the persona if the spend is unexpected.",
-        long_term_fix="Size budgets from observed weekly spend per persona.",
-        prevention="Review budget consumption weekly on the Hypertool dashboard.",
-        related=("TokenBudgetExceeded",),
-    ),
+    runbook=R.TOKEN_BUDGET_DEPLETION_PREDICTED,
     no_scenario="needs 30 minutes of history for predict_linear; the live gate backfills it with "
                 "`promtool tsdb create-blocks-from openmetrics` instead of waiting",
     # The budget falls 10 tokens/s and ends at 6000: above zero, yet projected below zero within the
@@ -103,22 +78,7 @@ HIGH_QUALITY_GATE_FAILURE_RATE = AlertRule(
                          'hypertool_workflow_quality_gate_total{workflow="feature",stage="test",result="pass",model="llama3.1-8b"}': "0+9x15"},
                  at="12m"),
     ),
-    runbook=Runbook(
-        impact="Workflow output at this stage is being rejected; work is redone and throughput drops.",
-        steps=(
-            Step("Failure ratio by workflow and stage", "workflow_stage:hypertool_quality_gate_fail_ratio:rate5m"),
-            Step("Is one model responsible",
-                 'sum by (model) (rate(hypertool_workflow_quality_gate_total{result="fail"}[15m]))'),
-            service_errors("hypertool"),
-        ),
-        causes=(
-            Cause("Model regression", "Failures concentrate on one `model`", "Pin the previous model version"),
-            Cause("Stricter gate deployed", "Failure ratio jumped at a deploy time", "Review the gate change"),
-        ),
-        quick_fix="Route the stage to the model with the lower failure ratio.",
-        long_term_fix="Add the failing cases to the workflow's evaluation set.",
-        prevention="Evaluate model upgrades against the quality gates before rollout.",
-    ),
+    runbook=R.HIGH_QUALITY_GATE_FAILURE_RATE,
     scenario=Scenario(fault="quality_gate_failing", target="hypertool-sim",
                       expect_labels={"workflow": "feature", "stage": "test"},
                       effects=(Effect(QUALITY_GATE, {"workflow": "feature", "stage": "test", "result": "fail",
@@ -140,16 +100,7 @@ EXCESSIVE_PERSONA_SWITCHING = AlertRule(
                  series={'hypertool_persona_switches_total{from_persona="architect",to_persona="reviewer",chatmode="agent"}': "0+60x15"},
                  at="12m"),
     ),
-    runbook=Runbook(
-        impact="Token spend and latency rise while no work progresses.",
-        steps=(Step("Which persona pairs bounce",
-                    "topk(5, sum by (from_persona, to_persona) (rate(hypertool_persona_switches_total[5m])))"),),
-        causes=(Cause("Two personas hand work back and forth", "One pair dominates in both directions",
-                      "Add a max-handoff limit"),),
-        quick_fix="Stop the looping sessions.",
-        long_term_fix="Add loop detection to the orchestrator.",
-        prevention="Cap persona switches per session.",
-    ),
+    runbook=R.EXCESSIVE_PERSONA_SWITCHING,
     scenario=Scenario(fault="switch_storm", target="hypertool-sim", effects=(
         Effect(PERSONA_SWITCHES, {"from_persona": "architect", "to_persona": "reviewer", "chatmode": "agent"}, rate=6.0),)),
 )
@@ -175,19 +126,7 @@ SLOW_WORKFLOW_STAGE = AlertRule(
                          'hypertool_workflow_stage_duration_seconds_bucket{workflow="review",stage="review",le="+Inf"}': "0+1x30"},
                  at="25m"),
     ),
-    runbook=Runbook(
-        impact="Workflows finish late; users wait on stalled agents.",
-        steps=(Step("p95 per stage", "histogram_quantile(0.95, sum by (workflow, stage, le) "
-                    "(rate(hypertool_workflow_stage_duration_seconds_bucket[10m])))"),
-               Step("LLM latency behind it", "histogram_quantile(0.95, sum by (le, model) "
-                    "(rate(llm_gateway_request_duration_seconds_bucket[10m])))")),
-        causes=(Cause("Slow or overloaded LLM backend", "Gateway latency rises at the same time", "Scale the backend"),
-                Cause("Stage retries", "Quality-gate failures rise too", "See HighQualityGateFailureRate")),
-        quick_fix="Move the stage to a faster model.",
-        long_term_fix="Split long stages; stream partial results.",
-        prevention="Track stage latency per model when upgrading models.",
-        related=("HighQualityGateFailureRate",),
-    ),
+    runbook=R.SLOW_WORKFLOW_STAGE,
     scenario=Scenario(fault="slow_stage", target="hypertool-sim", expect_labels={"workflow": "review", "stage": "review"},
                       effects=(Effect(STAGE_DURATION, {"workflow": "review", "stage": "review"}, rate=2.0,
                                       observe=900.0),)),
@@ -209,15 +148,7 @@ HYPERTOOL_METRICS_NOT_REPORTED = AlertRule(
         TestCase("stays quiet while the target is up",
                  series={'up{job="hypertool",instance="hypertool-sim:9102"}': "1x6"}, at="6m"),
     ),
-    runbook=Runbook(
-        impact="No Hypertool alert can fire: budget overruns and failures go unseen.",
-        steps=(target_health("hypertool"), scrape_errors("hypertool"), service_errors("hypertool"), FIRING_ALERTS),
-        causes=(Cause("Hypertool process down", "`up` is 0 and the process is not running", "Restart it"),
-                Cause("Scrape config lost the target", "`up` has no series at all", "Run `obsgate generate` and reload")),
-        quick_fix="Restart Hypertool and reload Prometheus.",
-        long_term_fix="Run Hypertool under a supervisor with a health check.",
-        prevention="Keep the scrape config generated from the stack model.",
-    ),
+    runbook=R.HYPERTOOL_METRICS_NOT_REPORTED,
     scenario=Scenario(fault="metrics_down", target="hypertool-sim", expect_labels={"job": "hypertool"},
                       metrics_down=True),
 )
@@ -244,17 +175,7 @@ LANGFUSE_INTEGRATION_FAILING = AlertRule(
                          "langfuse_trace_created_total": "50x40"},
                  at="40m"),
     ),
-    runbook=Runbook(
-        impact="LLM calls are not traced: cost attribution and debugging lose their data.",
-        steps=(Step("Trace creation rate", "sum(rate(langfuse_trace_created_total[5m]))"),
-               Step("Token usage rate", "sum(rate(hypertool_persona_tokens_used_total[5m]))"),
-               service_errors("hypertool")),
-        causes=(Cause("Langfuse credentials expired", "401s in Hypertool logs", "Rotate the keys"),
-                Cause("Langfuse unreachable", "Connection errors in logs", "Check Langfuse health and network")),
-        quick_fix="Restart the Langfuse client or fix its credentials.",
-        long_term_fix="Buffer traces locally and retry.",
-        prevention="Monitor Langfuse itself.",
-    ),
+    runbook=R.LANGFUSE_INTEGRATION_FAILING,
     scenario=Scenario(fault="langfuse_down", target="hypertool-sim",
                       effects=(Effect(LANGFUSE_TRACES, rate=0.0),)),
 )
