@@ -1,300 +1,218 @@
-"""loki/rules: Loki rule files checked by the real Loki toolchain (`lokitool rules check`).
+"""loki/*: every Loki rule, LogQL panel query and LogQL runbook step, on obsgate's LogQL engine.
 
-lokitool validates offline with the Loki ruler's own code (LogQL parse, labels, templates), but it
-stops at the first error of a file and names the rule only sometimes. To report every broken rule
-with its file and line, a failing file is re-checked with each reported rule taken out, and an error
-that names no rule is pinned down by checking the remaining rules one at a time.
+loki/rules        a rule file's rules parse (expression, `for`, label and annotation templates), alerts
+                  and recording rules are metric queries, groups and rules carry only Loki's fields
+loki/stream-label a stream selector names a label no declared LogStream has
+loki/label-value  a selector matches no declared value of its label
+loki/field        a label filter, unwrap or grouping reads a field no matching stream declares
+loki/parser       `| json` on streams declared logfmt (or `| logfmt` on json streams)
+
+The catalog checks work like the PromQL xref/* checks and are suppressed the same way
+(`Suppress("loki/field", "why")` on the rule, or on the board for a panel). In an external rule file a
+finding points at `path:line` of the expression, and the message gives the column in the file.
 """
 from __future__ import annotations
 
+import difflib
 import re
-import subprocess
-import tempfile
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from ..inputs import InputError, yamlload
+from .. import logql
+from ..logql.templates import TemplateError, check_alert_template
+from ..logql.units import prom_duration_ns
+from ..logql.usage import uses
 from ..problem import Problem, Severity
-from .base import ctx_files
-from ..tools import find
+from .base import Check, Subject, finding
+from .items import GRAFANA_VAR_PREFIX, datasource_type, panel_expr
 
 CHECK = "loki/rules"
-KINDS = {CHECK: ("loki-rules",)}  # read by validate's registry: one JUnit testcase per file
-TOOLS = {CHECK: ("lokitool",)}
-SKIP_HINT = "run `make tools` to build the pinned Loki into .tools/bin (see `obsgate doctor`)"
-_MAX_ROUNDS = 50  # a file with more broken rules than this is reported as far as this goes
+LABEL, VALUE, FIELD, PARSER = "loki/stream-label", "loki/label-value", "loki/field", "loki/parser"
 
-# "could not parse expression for alert 'X' in group 'G': parse error at line 1, col 68: ..."
-_NAMED_RULE = re.compile(r"for (alert|record) '(?P<rule>[^']*)' in group '(?P<group>[^']*)'")
-_TEMPLATE_RULE = re.compile(r"template: __alert_(?P<rule>[^:]+):")
-_AT = re.compile(r"line (\d+), col (\d+)")
-_REPEATED_GROUP = re.compile(r'groupname: "(.*)" is repeated')
-_YAML_LINE = re.compile(r"\bline (\d+)\b")
-_LOGFMT_PAIR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
+GROUP_KEYS = {"name", "interval", "limit", "rules", "query_offset", "evaluation_delay", "source_tenants"}
+RULE_KEYS = {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
+RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]+)+$")
+ALWAYS = {"__error__", "__error_details__", "__line__", "__stream_shard__"}
+HINT_SYNTAX = "fix the LogQL expression at the ^ (https://grafana.com/docs/loki/latest/query/)"
+HINT_TEMPLATE = "labels and annotations are Go templates: `{{ $labels.service }}`, `{{ $value | humanize }}`"
 
 
-@dataclass(frozen=True, eq=False)
-class RuleRef:
-    """One rule of a parsed file: where it is, so that lokitool's findings get a line number."""
+class _Q:
+    """One LogQL expression to check: its text, what it belongs to, and how to point into its file."""
 
-    group: int  # index into groups
-    index: int  # index into that group's rules
-    kind: str  # "alert" | "record"
-    name: str
-    group_name: str
-    line: int
-    expr: str
-    rule: dict  # the rule mapping as parsed, to re-check it on its own
+    def __init__(self, subject: Subject, text: str, where: str, origin: str, locate=None, line=None):
+        self.subject, self.text, self.where, self.origin = subject, text, where, origin
+        self.locate = locate  # (expr line, expr col) -> (file line, file col), for external rule files
+        self.line = line  # the line findings point at (None: the subject's)
 
+
+# --- entry point -----------------------------------------------------------------------------------
 
 def check(ctx) -> list[Problem]:
-    """Registry entry point: the Loki rule files of the project run or of the paths given to validate."""
-    files = ctx_files(ctx, "loki-rules", "generated/loki/rules/*/*.y*ml")
-    tool = ctx.tool("lokitool") if hasattr(ctx, "tool") else find("lokitool", ctx.root)
-    started = time.perf_counter()
-    problems = check_files(list(files), tool.path if tool.found else None, ctx.root, files)
-    if tool.found and getattr(ctx, "timings", None) is not None:
-        ctx.timings.append(("lokitool", time.perf_counter() - started))
-    return problems
+    """Registry entry point: rule files, LogQL panels and runbook steps of the run."""
+    from .files import LOKI_RULES
+    return sorted(set(_queries(ctx) + file_problems(ctx.of(LOKI_RULES))), key=Problem.sort_key)
 
 
-def check_files(paths, lokitool: str | None, root: Path | None = None, shown=None) -> list[Problem]:
-    """Check `paths` with `lokitool`; without it, one `skipped` WARNING per file (never a silent pass).
-
-    `shown` maps a path on disk to the path reports show (validate's scratch tree -> project paths).
-    """
-    paths = [Path(p) for p in paths]
-    names = {Path(k): v for k, v in (shown or {}).items()}
-
-    def name(path: Path) -> str:
-        return names.get(Path(path)) or _rel(path, root)
-
-    if not paths:
-        return []
-    if lokitool is None:
-        return [Problem(CHECK, Severity.WARNING, "skipped: loki not installed", name(p), 0, SKIP_HINT)
-                for p in paths]
-    problems: list[Problem] = []
-    for batch in _batches(paths):
-        proc = _run(lokitool, batch)
-        if proc.returncode == 0 and "Metric: " not in proc.stdout:
+def _queries(ctx) -> list[Problem]:
+    out: list[Problem] = []
+    queries: list[_Q] = []
+    positions: dict = {}
+    for r in ctx.rules:
+        if r.lang != "logql":
             continue
-        for path in batch:  # some file failed (or has duplicates): find which, and every fault in it
-            problems += _check_one(lokitool, path, name)
-    return sorted(set(problems), key=Problem.sort_key)
-
-
-def _batches(paths: list[Path]) -> list[list[Path]]:
-    """lokitool names a namespace after the file's basename and refuses repeats within one call."""
-    batches: list[list[Path]] = []
-    for path in paths:
-        for batch in batches:
-            if all(p.stem != path.stem for p in batch):
-                batch.append(path)
-                break
+        out += _rule_shape(r)
+        where = f"{r.kind} `{r.rule_name}` in group `{r.group}`"
+        if r.model is None and r.file is not None:
+            locate = _locator(r.file, r.gi, r.ri, positions)
+            queries.append(_Q(r, r.expr, where, "rule", locate, line=lambda r=r: r.file_line("expr")))
         else:
-            batches.append([path])
-    return batches
+            queries.append(_Q(r, r.expr, where, "rule"))
+    for p in ctx.panels:
+        for ti, target in enumerate(p.panel.get("targets") or []):
+            if not isinstance(target, dict) or not isinstance(target.get("expr"), str) or not target["expr"].strip():
+                continue
+            if datasource_type(p, target) != "loki":
+                continue
+            at = p.at + ("targets", ti, "expr")
+            queries.append(_Q(p, panel_expr(target["expr"]), f"panel `{p.name}`", "panel",
+                              line=lambda f=p.file, at=at: f.line(at)))
+    streams = tuple(ctx.project.log_streams) if ctx.project is not None else ()
+    for q in queries:
+        out += _query(q, streams)
+    if ctx.project is not None and streams:
+        out += _runbook_steps(ctx.project, streams)
+    return out
 
 
-def _run(lokitool: str, files) -> subprocess.CompletedProcess:
-    return subprocess.run([lokitool, "rules", "check", *map(str, files)], capture_output=True, text=True,
-                          timeout=120)
+# The catalog checks run inside `check` (one walk over the queries); their ids are listed for docs/suppressions.
+CATALOG_CHECKS = (LABEL, VALUE, FIELD, PARSER)
 
 
-def _check_one(lokitool: str, path: Path, name) -> list[Problem]:
-    rel = name(path)
-    if not path.is_file():
-        return [Problem(CHECK, Severity.ERROR, "file not found", rel, 0)]
-    proc = _run(lokitool, [path])
-    if proc.returncode == 0:
-        return _duplicates(proc.stdout, rel)
-    found = errors(proc.stderr)
-    parsed = parse_rules(path.read_text())
-    if parsed is None or not found or any(e.get("error", "").startswith("yaml:") for e in found):
-        # lokitool could not decode the file, so it checked nothing else: report what it said
-        return [_file_problem(e, rel, parsed) for e in found] or [_crash(proc, rel)]
-    problems: list[Problem] = []
-    remaining = list(parsed.refs)
-    with tempfile.TemporaryDirectory(prefix="obsgate-loki-rules-") as tmp:
-        work = Path(tmp) / path.name
-        for _ in range(_MAX_ROUNDS):
-            culprits = [(e, r) for e in found for r in [_named(e, remaining)] if r is not None]
-            if not culprits:  # the message names no rule: a fault of the groups, or of rules checked alone
-                control = _run_doc(lokitool, _control(parsed.doc), Path(tmp) / "control.yml")
-                problems += [_file_problem(e, rel, parsed) for e in errors(control.stderr)]
-                culprits = _isolate(lokitool, remaining, Path(tmp))
-                problems += [_rule_problem(e, ref, rel) for e, ref in culprits]
-                if not culprits and control.returncode == 0:
-                    problems += [_file_problem(e, rel, parsed) for e in found]
-                break  # every remaining rule has now been checked on its own
-            problems += [_rule_problem(e, ref, rel) for e, ref in culprits]
-            remaining = [r for r in remaining if r not in {ref for _, ref in culprits}]
-            if not remaining:
-                break
-            proc = _run_doc(lokitool, _subset(parsed.doc, remaining), work)
-            found = errors(proc.stderr)
-            if proc.returncode == 0:
-                break
-            if not found:
-                problems.append(_crash(proc, rel))
-                break
-        else:
-            problems.append(Problem(CHECK, Severity.WARNING, f"stopped after {_MAX_ROUNDS} rounds", rel, 0))
-    return problems
+# --- rule structure (what lokitool's check did) ------------------------------------------------------
+
+def _rule_shape(r) -> list[Problem]:
+    out = []
+    data, where = r.data, f"{r.kind} `{r.rule_name}` in group `{r.group}`"
+    line = (lambda: r.file_line()) if r.model is None else None
+    for key in sorted(set(data) - RULE_KEYS):
+        out.append(finding(CHECK, r, Severity.ERROR, f"{where}: field {key} not found in type rulefmt.Rule",
+                           "a Loki rule has alert|record, expr, for, keep_firing_for, labels, annotations",
+                           line=(lambda k=key: r.file_line(k)) if r.model is None else None))
+    if "alert" in data and "record" in data:
+        out.append(finding(CHECK, r, Severity.ERROR, f"{where}: only one of 'record' and 'alert' must be set",
+                           line=line))
+    if not str(data.get("expr", "")).strip():
+        out.append(finding(CHECK, r, Severity.ERROR, f"{where}: field 'expr' must be set in rule", line=line))
+    if r.kind == "record":
+        if not RECORD_NAME.match(r.rule_name):
+            out.append(finding(CHECK, r, Severity.WARNING, f"{where}: recording rule name does not match "
+                               "level:metric:operation format, must contain at least one colon",
+                               "name recording rules level:metric:operations "
+                               "(https://prometheus.io/docs/practices/rules/)", line=line))
+        for key in ("for", "keep_firing_for", "annotations"):
+            if key in data:
+                out.append(finding(CHECK, r, Severity.ERROR, f"{where}: invalid field '{key}' in recording rule",
+                                   line=line))
+    for key in ("for", "keep_firing_for"):
+        if key in data and prom_duration_ns(str(data[key])) is None and str(data[key]) not in ("0",):
+            out.append(finding(CHECK, r, Severity.ERROR, f"{where}: `{key}` is not a duration: `{data[key]}`",
+                               "write it like `5m` or `1h30m`",
+                               line=(lambda k=key: r.file_line(k)) if r.model is None else None))
+    for kind in ("labels", "annotations"):
+        values = data.get(kind) or {}
+        if not isinstance(values, dict):
+            out.append(finding(CHECK, r, Severity.ERROR, f"{where}: `{kind}` must be a mapping", line=line))
+            continue
+        for k, v in sorted(values.items(), key=lambda kv: str(kv[0])):
+            try:
+                check_alert_template(str(v))
+            except TemplateError as exc:
+                out.append(finding(CHECK, r, Severity.ERROR, f"{where}: {kind[:-1]} {k}: template: {exc}",
+                                   HINT_TEMPLATE,
+                                   line=(lambda kind=kind, k=k: r.file_line(kind, k)) if r.model is None else None))
+    return out
 
 
-def _run_doc(lokitool: str, doc: dict, path: Path) -> subprocess.CompletedProcess:
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-    return _run(lokitool, [path])
+def file_problems(files) -> list[Problem]:
+    """Group-level faults of Loki rule files: unknown group fields, repeated group names, duplicates."""
+    out = []
+    for f in files:
+        groups = f.data.get("groups") if isinstance(f.data, dict) else None
+        if not isinstance(groups, list):
+            continue
+        seen: dict = {}
+        records: dict = {}
+        for gi, g in enumerate(groups):
+            if not isinstance(g, dict):
+                out.append(Problem(CHECK, Severity.ERROR, "a group must be a mapping", f.path, f.line(("groups", gi))))
+                continue
+            name = str(g.get("name", ""))
+            if not name:
+                out.append(Problem(CHECK, Severity.ERROR, "group name must not be empty", f.path,
+                                   f.line(("groups", gi))))
+            elif name in seen:
+                out.append(Problem(CHECK, Severity.ERROR, f'groupname: "{name}" is repeated in the same file', f.path,
+                                   f.line(("groups", gi)), "give each group of a file its own name"))
+            seen[name] = gi
+            for key in sorted(set(g) - GROUP_KEYS):
+                out.append(Problem(CHECK, Severity.ERROR, f"group `{name}`: field {key} not found", f.path,
+                                   f.line(("groups", gi, key)),
+                                   "a Loki rule group is `{name, interval?, limit?, rules: [...]}`"))
+            if "interval" in g and prom_duration_ns(str(g["interval"])) is None:
+                out.append(Problem(CHECK, Severity.ERROR, f"group `{name}`: `interval` is not a duration: "
+                                   f"`{g['interval']}`", f.path, f.line(("groups", gi, "interval"))))
+            if not isinstance(g.get("rules"), list):
+                out.append(Problem(CHECK, Severity.ERROR, f"group `{name}`: `rules` must be a list", f.path,
+                                   f.line(("groups", gi))))
+                continue
+            for ri, rule in enumerate(g["rules"]):
+                if isinstance(rule, dict) and "record" in rule:
+                    key = (str(rule["record"]), tuple(sorted((rule.get("labels") or {}).items())))
+                    if key in records:
+                        out.append(Problem(CHECK, Severity.WARNING, f"duplicate rule `{key[0]}` with the same labels",
+                                           f.path, f.line(("groups", gi, "rules", ri)),
+                                           "two rules writing the same series make the recorded values inconsistent"))
+                    records[key] = True
+    return out
 
 
-def _isolate(lokitool: str, refs: list[RuleRef], tmp: Path) -> list[tuple[dict, RuleRef]]:
-    """Check each rule alone, in a plain group, so that group-level faults cannot be blamed on it."""
-    culprits = []
-    for ref in refs:
-        doc = {"groups": [{"name": ref.group_name or "group", "rules": [ref.rule]}]}
-        proc = _run_doc(lokitool, doc, tmp / f"single-{ref.group}-{ref.index}.yml")
-        culprits += [(e, ref) for e in errors(proc.stderr)]
-    return culprits
+SUMMARY = ("Loki rules, LogQL panel queries and runbook steps on obsgate's LogQL engine, against the catalog's "
+           "log streams (no Loki binary)")
+CHECKS = (Check(CHECK, SUMMARY, check, ("loki-rules",)),)
+KINDS = {CHECK: ("loki-rules",)}  # read by registries that describe checks as id -> kinds
+TOOLS: dict = {CHECK: ()}  # no external tool: the engine is in-process
 
 
-def _control(doc: dict) -> dict:
-    """The file with each group's rules replaced by one valid rule: what fails here is not a rule's fault."""
-    return {**doc, "groups": [{**g, "rules": [{"alert": "ObsgateControl", "expr": "vector(1)"}]}
-                              for g in doc["groups"]]}
+# --- one query ---------------------------------------------------------------------------------------
 
-
-def _subset(doc: dict, keep: list[RuleRef]) -> dict:
-    """The document with only the `keep` rules (groups left empty are dropped)."""
-    wanted = {(r.group, r.index) for r in keep}
-    groups = []
-    for gi, group in enumerate(doc["groups"]):
-        rules = [rule for ri, rule in enumerate(group["rules"]) if (gi, ri) in wanted]
-        if rules:
-            groups.append({**group, "rules": rules})
-    return {**doc, "groups": groups}
-
-
-@dataclass(frozen=True)
-class Parsed:
-    doc: dict
-    refs: list
-    group_lines: dict  # group name -> lines of the groups that carry it, in file order
-
-
-def parse_rules(text: str) -> Parsed | None:
-    """The rule document with each rule's and group's line; None when it is not a groups/rules mapping."""
+def _query(q: _Q, streams) -> list[Problem]:
     try:
-        node = yamlload.compose(text)
-        doc = yamlload.load(text)
-    except InputError:
-        return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list) or node is None:
-        return None
-    refs, group_lines = [], {}
-    for gi, (group, gnode) in enumerate(zip(doc["groups"], _value(node, "groups").value)):
-        if not isinstance(group, dict) or not isinstance(group.get("rules"), list):
-            return None
-        group_lines.setdefault(str(group.get("name", "")), []).append(gnode.start_mark.line + 1)
-        for ri, (rule, rnode) in enumerate(zip(group["rules"], _value(gnode, "rules").value)):
-            if not isinstance(rule, dict):
-                return None
-            kind = "alert" if "alert" in rule else "record"
-            refs.append(RuleRef(gi, ri, kind, str(rule.get(kind, "")), str(group.get("name", "")),
-                                rnode.start_mark.line + 1, str(rule.get("expr", "")), rule))
-    return Parsed(doc, refs, group_lines)
+        query = logql.parse(q.text)
+    except logql.Unsupported as exc:
+        return [finding(CHECK, q.subject, Severity.ERROR, f"{q.where}: {exc.message}", exc.hint, line=q.line)]
+    except logql.LogQLSyntaxError as exc:
+        return [_syntax(q, exc)]
+    out = []
+    if q.origin == "rule" and query.kind != "metric":
+        out.append(finding(CHECK, q.subject, Severity.ERROR, f"{q.where}: the expression is a log query; a rule needs "
+                           "a metric query", "e.g. `sum(count_over_time({service=\"api\"} |= \"error\" [5m])) > 0`",
+                           line=q.line))
+    if streams:
+        out += catalog_findings(query, streams, q.subject, q.where, q.line)
+    return out
 
 
-def _value(mapping_node, key: str):
-    for k, v in getattr(mapping_node, "value", []):
-        if getattr(k, "value", None) == key:
-            return v
-    return None
-
-
-def errors(stderr: str) -> list[dict]:
-    """lokitool's logrus lines at level=error, as dicts (`msg`, `error`, `file`, `rule`, ...)."""
-    found = []
-    for line in stderr.splitlines():
-        fields = {k: _unquote(v) for k, v in _LOGFMT_PAIR.findall(line)}
-        if fields.get("level") == "error":
-            found.append(fields)
-    if not found:  # lokitool's own usage/IO failures print "lokitool: error: ..." only
-        found = [{"msg": line.split("error:", 1)[1].strip()} for line in stderr.splitlines()
-                 if line.startswith("lokitool: error:") and "operation unsuccessful" not in line
-                 and "erroneous recording rule names" not in line]
-    return found
-
-
-def _unquote(value: str) -> str:
-    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
-        return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), value[1:-1])
-    return value
-
-
-def _named(err: dict, refs: list[RuleRef]) -> RuleRef | None:
-    """The rule an error names: `rule=` (best-practice checks) or the rule in the ruler's message."""
-    text = err.get("error", "")
-    m = _NAMED_RULE.search(text)
-    wanted = [(m.group(1), m.group("rule"), m.group("group"))] if m else []
-    if err.get("rule"):
-        wanted.append(("", err["rule"], err.get("ruleGroup", "")))
-    t = _TEMPLATE_RULE.search(text)
-    if t:
-        wanted.append(("alert", t.group("rule"), ""))
-    for kind, name, group in wanted:
-        for ref in refs:
-            if ref.name == name and (not kind or ref.kind == kind) and (not group or ref.group_name == group):
-                return ref
-    return None
-
-
-def _rule_problem(err: dict, ref: RuleRef, rel: str) -> Problem:
-    text = err.get("error") or err.get("msg", "")
-    text = re.sub(r"\s*" + _NAMED_RULE.pattern, "", text)
-    details, hint = "", ""
-    at = _AT.search(text)
-    if at and "parse error" in text:
-        details = caret(ref.expr, int(at.group(1)), int(at.group(2)))
-        hint = "fix the LogQL expression: Loki's parser stopped at the ^"
-    if "template:" in text:
-        hint = "labels and annotations are Go templates: `{{ $labels.service }}`, `{{ $value }}`"
-    if err.get("msg") == "bad recording rule name":
-        hint = "name recording rules level:metric:operations (https://prometheus.io/docs/practices/rules/)"
-    summary = text.replace("\n", " ").strip()
-    return Problem(CHECK, Severity.ERROR, f"{ref.kind} `{ref.name}` in group `{ref.group_name}`: {summary}",
-                   rel, ref.line, hint, details)
-
-
-def _file_problem(err: dict, rel: str, parsed: Parsed | None) -> Problem:
-    text = re.sub(r"\s+", " ", err.get("error") or err.get("msg", "")).strip()
-    line = 0
-    yaml_line = _YAML_LINE.search(text) if text.startswith("yaml:") else None
-    repeated = _REPEATED_GROUP.search(text)
-    if yaml_line:
-        line = int(yaml_line.group(1))
-    elif repeated and parsed and len(parsed.group_lines.get(repeated.group(1), [])) > 1:
-        line = parsed.group_lines[repeated.group(1)][1]
-    return Problem(CHECK, Severity.ERROR, text, rel, line,
-                   "a Loki rule file is `groups: [{name, interval?, limit?, rules: [...]}]` with unique group names")
-
-
-def _crash(proc, rel: str) -> Problem:
-    last = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-    return Problem(CHECK, Severity.ERROR, f"lokitool failed: {last}", rel, 0)
-
-
-def _duplicates(stdout: str, rel: str) -> list[Problem]:
-    """lokitool prints (and still passes) recording rules that repeat the same name and labels."""
-    names = re.findall(r"^Metric: (.+)$", stdout, re.M)
-    if not names:
-        return []
-    return [Problem(CHECK, Severity.WARNING, f"duplicate rule `{n}` with the same labels", rel, 0,
-                    "two rules writing the same series make the recorded values inconsistent") for n in names]
+def _syntax(q: _Q, exc: logql.LogQLSyntaxError) -> Problem:
+    text = exc.message + (f" (expected {logql.errors._one_of(exc.expected)})" if exc.expected else "")
+    if q.locate is not None:
+        fline, fcol = q.locate(exc.line, exc.column)
+        where = f"column {fcol}: " if fcol else ""
+        return finding(CHECK, q.subject, Severity.ERROR,
+                       f"{q.where}: {where}parse error at line {exc.line}, col {exc.column} of the expression: {text}",
+                       exc.hint or HINT_SYNTAX, caret(q.text, exc.line, exc.column), line=fline or q.line)
+    return finding(CHECK, q.subject, Severity.ERROR, f"{q.where}: parse error at line {exc.line}, col {exc.column} of "
+                   f"the expression: {text}", exc.hint or HINT_SYNTAX, caret(q.text, exc.line, exc.column), line=q.line)
 
 
 def caret(expr: str, line: int, col: int) -> str:
@@ -304,10 +222,183 @@ def caret(expr: str, line: int, col: int) -> str:
     return f"{text}\n{' ' * max(min(col, len(text) + 1) - 1, 0)}^"
 
 
-def _rel(path: Path, root) -> str:
-    if root is not None:
+def _locator(f, gi: int, ri: int, cache: dict):
+    """(expr line, col) -> (file line, file col) for the `expr` scalar of groups[gi].rules[ri]."""
+    def locate(line: int, col: int) -> tuple[int, int]:
+        node = _expr_node(f, gi, ri, cache)
+        if node is None:
+            return (0, 0)
+        start = node.start_mark
+        style = node.style
+        if style in ("|", ">"):
+            body = f.text.splitlines()[start.line + 1:]
+            indent = len(body[0]) - len(body[0].lstrip(" ")) if body else 0
+            return (start.line + 1 + line, indent + col)
+        offset = 1 if style in ('"', "'") else 0
+        if line == 1:
+            return (start.line + 1, start.column + 1 + offset + col - 1)
+        return (start.line + line, col)
+    return locate
+
+
+def _expr_node(f, gi: int, ri: int, cache: dict):
+    key = id(f)
+    if key not in cache:
         try:
-            return str(Path(path).resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
-    return str(path)
+            cache[key] = yaml.compose(f.text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            cache[key] = None
+    node = cache[key]
+    for step in ("groups", gi, "rules", ri, "expr"):
+        node = _child(node, step)
+        if node is None:
+            return None
+    return node
+
+
+def _child(node, step):
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return node.value[step]
+    return None
+
+
+# --- catalog cross-checks ----------------------------------------------------------------------------
+
+def _placeholder(value: str) -> bool:
+    """A Grafana variable or a runbook's `<name>` placeholder: any value may stand there."""
+    return GRAFANA_VAR_PREFIX in value or bool(re.search(r"<[A-Za-z_][\w-]*>", value))
+
+
+def _stream_labels(s) -> dict:
+    return {lab.name: lab for lab in s.labels}
+
+
+def _label_can_match(lab, m) -> bool:
+    if not lab.values:
+        return True  # a bounded label without listed values: any value may occur
+    return any(m.matches(v) for v in lab.values)
+
+
+def _matching(streams, matchers) -> list:
+    out = []
+    for s in streams:
+        labels = _stream_labels(s)
+        ok = True
+        for m in matchers:
+            if _placeholder(m.value):
+                if m.name not in labels and m.op in ("=", "=~"):
+                    ok = False
+                continue
+            lab = labels.get(m.name)
+            if lab is None:
+                if not m.matches(""):
+                    ok = False
+                continue
+            if not _label_can_match(lab, m):
+                ok = False
+        if ok:
+            out.append(s)
+    return out
+
+
+def catalog_findings(query, streams, subject, where: str, line=None, only=None) -> list[Problem]:
+    """loki/stream-label, loki/label-value, loki/field and loki/parser findings of one parsed query."""
+    out: list[Problem] = []
+    declared = {lab.name for s in streams for lab in s.labels}
+    for use in uses(query):
+        sel = "{" + ", ".join(str(m) for m in use.matchers) + "}"
+        unknown = [m for m in use.matchers if m.name not in declared]
+        for m in unknown:
+            out.append(finding(LABEL, subject, Severity.ERROR,
+                               f"{where} selects streams by `{m.name}`, a label no log stream declares (declared: "
+                               f"{', '.join(sorted(declared))})", _suggest(m.name, declared) +
+                               "select by a declared stream label; parsed fields go after a parser, e.g. "
+                               "`| json | field=\"x\"`", line=line))
+        if unknown:
+            continue
+        matching = _matching(streams, use.matchers)
+        if not matching:
+            out.append(_value_finding(streams, use.matchers, sel, subject, where, line))
+            continue
+        out += _events(use, matching, subject, where, line, sel)
+    if only is not None:
+        out = [p for p in out if p.check in only]
+    return out
+
+
+def _value_finding(streams, matchers, sel, subject, where, line) -> Problem:
+    for m in matchers:
+        if _placeholder(m.value):
+            continue
+        values = sorted({v for s in streams for lab in s.labels if lab.name == m.name for v in lab.values})
+        if values and not any(m.matches(v) for v in values) and m.op in ("=", "=~"):
+            return finding(VALUE, subject, Severity.ERROR,
+                           f"{where}: `{m}` matches no declared value of `{m.name}` ({', '.join(values)})",
+                           _suggest(m.value, values) + "use a declared value, or declare it on the LogStream in "
+                           "catalog/", line=line)
+    return finding(VALUE, subject, Severity.ERROR,
+                   f"{where}: `{sel}` matches no declared log stream (no LogStream has these label values together)",
+                   "check the selector against the LogStreams in catalog/", line=line)
+
+
+def _events(use, matching, subject, where, line, sel) -> list[Problem]:
+    out = []
+    names = sorted(s.name for s in matching)
+    base = {lab.name for s in matching for lab in s.labels}
+    available = set(base) | ALWAYS
+    formats = {s.format for s in matching}
+    for event in use.events:
+        if event[0] == "parser":
+            kind, produced = event[1], event[2]
+            if kind in ("json", "logfmt") and formats == {"logfmt" if kind == "json" else "json"}:
+                out.append(finding(PARSER, subject, Severity.ERROR,
+                                   f"{where}: `| {kind}` on {', '.join(names)}, declared "
+                                   f"{'logfmt' if kind == 'json' else 'json'}",
+                                   f"use `| {'logfmt' if kind == 'json' else 'json'}`, or declare the stream's "
+                                   "format in catalog/", line=line))
+            if produced is None:
+                fields = {f for s in matching for f in s.fields}
+                available |= fields | {f + "_extracted" for f in fields if f in base}
+            else:
+                available |= set(produced) | {p + "_extracted" for p in produced if p in base}
+        elif event[0] == "adds":
+            available |= set(event[1])
+        elif event[0] == "uses":
+            name, how = event[1], event[2]
+            if name in available:
+                continue
+            available.add(name)  # report each name once per selector
+            what = {"filter": "filters on", "unwrap": "unwraps", "by": "groups by", "without": "groups without"}[how]
+            fields = sorted({f for s in matching for f in s.fields})
+            out.append(finding(FIELD, subject, Severity.ERROR,
+                               f"{where} {what} `{name}`, which no stream matching `{sel}` declares (streams: "
+                               f"{', '.join(names)}; fields: {', '.join(fields) or 'none'})",
+                               _suggest(name, fields) + "use a declared field after a parser, or declare it in the "
+                               "LogStream's fields in catalog/", line=line))
+    return out
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    return f"did you mean `{close[0]}`? " if close else ""
+
+
+# --- runbook steps -------------------------------------------------------------------------------
+
+def _runbook_steps(project, streams) -> list[Problem]:
+    """The catalog findings runbooks/steps does not make itself (it parses and checks label names)."""
+    from ..generate.runbooks import runbook_steps
+    out = []
+    for rule, step in runbook_steps(project):
+        if step.lang != "logql" or not step.query:
+            continue
+        try:
+            query = logql.parse(step.query)
+        except logql.LogQLError:
+            continue  # runbooks/steps reports it
+        subject = Subject(step.source.path, step.source.line, rule.name, tuple(getattr(rule, "suppress", ())))
+        out += catalog_findings(query, streams, subject, f"alert `{rule.name}` step \"{step.title}\"",
+                                only=(VALUE, FIELD, PARSER))
+    return out

@@ -1,43 +1,48 @@
-"""loki/rules: Loki rule files through the real, pinned lokitool; a skip WARNING where Loki is missing."""
+"""loki/* on obsgate's LogQL engine: rule files (syntax with file line and column, structure, templates),
+LogQL panels, and the catalog cross-checks (stream labels, values, fields, parser vs format)."""
 from __future__ import annotations
 
-import shutil
 import textwrap
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 
+from obsgate import logql
+from obsgate.model.catalog import LogStream
 from obsgate.problem import Severity
-from obsgate.validate import loki_rules
+from obsgate.validate import context, loki_rules
+from obsgate.validate.base import Subject
 
 FIXTURE = "tests/fixtures/loki/rules/fake/fixture_logs.yml"
-
-
-@pytest.fixture
-def lokitool(repo_root):
-    path = repo_root / ".tools" / "bin" / "lokitool"
-    assert path.is_file(), "run `make tools`: loki/rules is tested against the real lokitool"
-    return str(path)
-
-
-def write(tmp_path, name, body):
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(body).lstrip() if body.startswith("\n ") else body.lstrip())
-    return path
-
-
 GOOD_RULE = """\
       - alert: Good
-        expr: sum(count_over_time({job="app"} |= "error" [5m])) > 10
+        expr: sum(count_over_time({job="app"}[5m])) > 1
 """
 
 
-def test_accepts_valid_loki_rules(repo_root, lokitool):
-    assert loki_rules.check_files([repo_root / FIXTURE], lokitool, repo_root) == []
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
 
 
-def test_finds_a_broken_logql_expression_with_file_line_and_rule(tmp_path, lokitool):
+def run(root: Path, *paths: Path, project=None):
+    ctx = context.for_paths(root, project, [str(p) for p in paths], external=project is None)
+    return loki_rules.check(ctx)
+
+
+def test_accepts_valid_loki_rules(repo_root):
+    assert run(repo_root, repo_root / FIXTURE) == []
+
+
+def test_the_check_is_registered_and_needs_no_tool():
+    from obsgate.validate.registry import CHECKS
+    [c] = [c for c in CHECKS if c.id == "loki/rules"]
+    assert c.tools == () and c.kinds == ("loki-rules",)
+
+
+def test_a_broken_expression_points_at_file_line_and_column(tmp_path):
     path = write(tmp_path, "app.yml", """
 groups:
   - name: app
@@ -46,13 +51,28 @@ groups:
       - alert: BrokenBurst
         expr: sum by (service) (count_over_time({job="app"} |= "error" [5m]) > 10
 """)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
-    assert (p.check, p.severity, p.path, p.line) == ("loki/rules", Severity.ERROR, "app.yml", 6)
-    assert p.message.startswith("alert `BrokenBurst` in group `app`: could not parse expression: parse error at line 1")
-    assert p.details.splitlines()[1].index("^") == 67  # under the end of the expression, where Loki stopped
+    [p] = run(tmp_path, path)
+    assert (p.check, p.severity, p.line) == ("loki/rules", Severity.ERROR, 7) and p.path.endswith("app.yml")
+    assert p.message == ("alert `BrokenBurst` in group `app`: column 82: parse error at line 1, col 68 of the "
+                         "expression: unexpected end of query (expected one of `,` or `)`)")
+    assert p.details.splitlines()[1].index("^") == 67  # under the end of the expression
 
 
-def test_reports_every_broken_rule_of_a_file_not_only_the_first(tmp_path, lokitool):
+def test_a_block_scalar_expression_maps_its_line_and_indentation(tmp_path):
+    path = write(tmp_path, "block.yml", """
+groups:
+  - name: b
+    rules:
+      - alert: Block
+        expr: |
+          sum(count_over_time({job="app"}
+            |~ "x[" [5m])) > 1
+""")
+    [p] = run(tmp_path, path)
+    assert p.line == 7 and "column 16: parse error at line 2, col 6 of the expression: invalid regex `x[`" in p.message
+
+
+def test_reports_every_broken_rule_of_a_file(tmp_path):
     path = write(tmp_path, "many.yml", """
 groups:
   - name: one
@@ -69,26 +89,43 @@ groups:
       - alert: BadSelector
         expr: sum(count_over_time({job=app}[5m])) > 1
 """)
-    found = {(p.line, p.message.split(":")[0]) for p in loki_rules.check_files([path], lokitool, tmp_path)}
-    assert found == {(4, "alert `MissingParen` in group `one`"), (6, "alert `BadTemplate` in group `one`"),
-                     (14, "alert `BadSelector` in group `two`")}
+    found = {(p.line, p.message.split(":")[0]) for p in run(tmp_path, path)}
+    assert found == {(5, "alert `MissingParen` in group `one`"), (9, "alert `BadTemplate` in group `one`"),
+                     (15, "alert `BadSelector` in group `two`")}
 
 
-def test_template_errors_get_a_template_hint(tmp_path, lokitool):
-    path = write(tmp_path, "t.yml", """
+@pytest.mark.parametrize("annotation, fragment", [
+    ('"{{ $labels.service "', "unclosed action"),
+    ('"{{ $value | humanise }}"', 'function "humanise" not defined'),
+    ('"{{ $lables.service }}"', "undefined variable: $lables"),
+], ids=["unclosed action", "unknown function", "unknown variable"])
+def test_template_errors_get_a_template_hint(tmp_path, annotation, fragment):
+    path = write(tmp_path, "t.yml", f"""
         groups:
           - name: t
             rules:
               - alert: BadTemplate
-                expr: sum(count_over_time({job="app"}[5m])) > 1
+                expr: sum(count_over_time({{job="app"}}[5m])) > 1
                 annotations:
-                  summary: "{{ $labels.service "
+                  summary: {annotation}
         """)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
-    assert "unclosed action" in p.message and "{{ $labels.service }}" in p.hint
+    [p] = run(tmp_path, path)
+    assert fragment in p.message and p.line == 7 and "{{ $labels.service }}" in p.hint
 
 
-def test_recording_rule_names_follow_lokitools_best_practice(tmp_path, lokitool):
+def test_alerts_and_recording_rules_must_be_metric_queries(tmp_path):
+    path = write(tmp_path, "log.yml", """
+        groups:
+          - name: l
+            rules:
+              - alert: LogQuery
+                expr: '{job="app"} |= "error"'
+        """)
+    [p] = run(tmp_path, path)
+    assert "the expression is a log query; a rule needs a metric query" in p.message
+
+
+def test_recording_rule_names_follow_the_best_practice(tmp_path):
     path = write(tmp_path, "rec.yml", """
         groups:
           - name: rec
@@ -98,48 +135,42 @@ def test_recording_rule_names_follow_lokitools_best_practice(tmp_path, lokitool)
               - record: errors
                 expr: sum(rate({job="app"} |= "error" [5m]))
         """)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
-    assert p.line == 6 and p.message.startswith("record `errors` in group `rec`: recording rule name does not match")
+    [p] = run(tmp_path, path)
+    assert p.line == 6 and p.severity == Severity.WARNING
+    assert p.message.startswith("record `errors` in group `rec`: recording rule name does not match")
 
 
-def test_a_repeated_group_name_points_at_the_second_group(tmp_path, lokitool):
+def test_group_faults_point_at_their_line(tmp_path):
     path = write(tmp_path, "dup.yml", """
 groups:
   - name: same
     rules:
 """ + GOOD_RULE + """\
   - name: same
+    colour: red
     rules:
 """ + GOOD_RULE)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
-    assert (p.line, p.message) == (6, 'groupname: "same" is repeated in the same file')
+    found = {(p.line, p.message) for p in run(tmp_path, path)}
+    assert found == {(6, 'groupname: "same" is repeated in the same file'),
+                     (7, "group `same`: field colour not found")}
 
 
-@pytest.mark.parametrize("body, line, text", [
-    ("groups:\n  - name: [\n", 2, "did not find expected node content"),
-    ("groups:\n  - name: g\n    colour: red\n    rules: []\n", 3, "field colour not found"),
-], ids=["broken yaml", "unknown group field"])
-def test_a_file_lokitool_cannot_decode_is_one_problem_with_its_line(tmp_path, lokitool, body, line, text):
-    path = tmp_path / "bad.yml"
-    path.write_text(body)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
-    assert p.line == line and text in p.message and p.severity == Severity.ERROR
-
-
-def test_files_with_the_same_name_in_two_tenant_dirs_are_both_checked(tmp_path, lokitool):
-    good = write(tmp_path, "a/errors.yml", "groups:\n  - name: g\n    rules:\n" + GOOD_RULE)
-    bad = write(tmp_path, "b/errors.yml", """
+def test_unknown_rule_fields_and_bad_durations(tmp_path):
+    path = write(tmp_path, "f.yml", """
         groups:
-          - name: g
+          - name: f
             rules:
-              - alert: Broken
-                expr: sum(count_over_time({job="app"}[5m]) > 1
+              - alert: A
+                expr: sum(count_over_time({job="app"}[5m])) > 1
+                for: soon
+                severity: high
         """)
-    problems = loki_rules.check_files([good, bad], lokitool, tmp_path)
-    assert [(p.path, p.line) for p in problems] == [("b/errors.yml", 4)]
+    found = {(p.line, p.message) for p in run(tmp_path, path)}
+    assert found == {(6, "alert `A` in group `f`: `for` is not a duration: `soon`"),
+                     (7, "alert `A` in group `f`: field severity not found in type rulefmt.Rule")}
 
 
-def test_duplicate_recording_rules_are_a_warning(tmp_path, lokitool):
+def test_duplicate_recording_rules_are_a_warning(tmp_path):
     path = write(tmp_path, "d.yml", """
         groups:
           - name: d
@@ -149,46 +180,107 @@ def test_duplicate_recording_rules_are_a_warning(tmp_path, lokitool):
               - record: app:errors:count5m
                 expr: sum(count_over_time({job="app"}[1m]))
         """)
-    [p] = loki_rules.check_files([path], lokitool, tmp_path)
+    [p] = run(tmp_path, path)
     assert p.severity == Severity.WARNING and p.message == "duplicate rule `app:errors:count5m` with the same labels"
 
 
-def test_without_loki_every_file_gets_a_skipped_warning(tmp_path, repo_root):
-    problems = loki_rules.check_files([repo_root / FIXTURE, tmp_path / "x.yml"], None, repo_root)
-    assert [(p.severity, p.message) for p in problems] == [(Severity.WARNING, "skipped: loki not installed")] * 2
-    assert problems[0].path == FIXTURE and "make tools" in problems[0].hint
+def test_unsupported_constructs_are_named_never_passed(tmp_path):
+    path = write(tmp_path, "u.yml", """
+        groups:
+          - name: u
+            rules:
+              - record: app:x:sub
+                expr: sum(count_over_time({job="app"}[5m:1m]))
+        """)
+    [p] = run(tmp_path, path)
+    assert "not supported by obsgate's LogQL engine: subqueries" in p.message
 
 
-def test_ignores_an_empty_file_list(lokitool):
-    assert loki_rules.check_files([], lokitool) == []
+def test_ignores_files_without_loki_rules(tmp_path):
+    path = write(tmp_path, "prom.yml", "groups:\n  - name: p\n    rules:\n      - record: a:b:c\n        expr: sum(x)\n")
+    assert run(tmp_path, path) == []
 
 
-def test_check_finds_generated_rule_files_and_the_pinned_lokitool(tmp_path, repo_root, monkeypatch):
-    rules = tmp_path / "generated" / "loki" / "rules" / "fake"
-    rules.mkdir(parents=True)
-    shutil.copy(repo_root / FIXTURE, rules / "fixture_logs.yml")
-    (rules / "broken.yml").write_text("groups:\n  - name: b\n    rules:\n      - alert: B\n        expr: 'sum('\n")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    # no .tools/bin under tmp_path: skipped, never a silent pass
-    skipped = loki_rules.check(SimpleNamespace(root=tmp_path))
-    assert {(p.path, p.message) for p in skipped} == {
-        ("generated/loki/rules/fake/broken.yml", "skipped: loki not installed"),
-        ("generated/loki/rules/fake/fixture_logs.yml", "skipped: loki not installed")}
-    (tmp_path / ".tools" / "bin").mkdir(parents=True)
-    (tmp_path / ".tools" / "bin" / "lokitool").symlink_to(repo_root / ".tools" / "bin" / "lokitool")
-    [p] = loki_rules.check(SimpleNamespace(root=tmp_path))
-    assert (p.path, p.line, p.severity) == ("generated/loki/rules/fake/broken.yml", 4, Severity.ERROR)
+# --- catalog cross-checks ----------------------------------------------------------------------------
+
+STREAMS = (
+    LogStream("gw_logs", labels={"service": ["llm-gateway"], "level": ["info", "error"]},
+              fields=("event", "status", "latency", "level"), format="json"),
+    LogStream("guard_logs", labels={"service": ["llm-guard"], "level": ["info", "error"]},
+              fields=("scanner", "msg"), format="logfmt"),
+)
+SUBJECT = Subject("rules_src/x.py", 3, "X")
 
 
-def test_errors_parses_lokitools_logfmt_lines():
-    stderr = ('time="2026-01-01T00:00:00Z" level=error msg="unable parse rules file" '
-              'error="yaml: unmarshal errors:\\n  line 3: field foo not found" file=x.yml\n'
-              'lokitool: error: check operation unsuccessful, unable to parse rules files: file read error\n')
-    assert loki_rules.errors(stderr) == [{"time": "2026-01-01T00:00:00Z", "level": "error",
-                                          "msg": "unable parse rules file",
-                                          "error": "yaml: unmarshal errors:\n  line 3: field foo not found",
-                                          "file": "x.yml"}]
+def xref(expr: str, subject=SUBJECT):
+    return [(p.check, p.message) for p in loki_rules.catalog_findings(logql.parse(expr), STREAMS, subject, "alert `X`")]
 
 
-def test_caret_points_at_the_column():
-    assert loki_rules.caret("sum(x", 1, 5) == "sum(x\n    ^"
+@pytest.mark.parametrize("expr", [
+    'sum(count_over_time({service="llm-gateway", level="error"}[5m]))',
+    'sum by (status) (count_over_time({service=~"llm-.*"} | json | status >= 500 [5m]))',
+    'sum(count_over_time({service="llm-guard"} | logfmt | scanner="pii" | __error__="" [5m]))',
+    'avg_over_time({service="llm-gateway"} | json | unwrap duration(latency) [5m]) by (event)',
+    'sum(count_over_time({service="llm-gateway"} | json | level_extracted="error" [5m]))',
+    'sum(count_over_time({service="llm-gateway"} | regexp `code=(?P<code>\\d+)` | code="5" [5m]))',
+    'sum(count_over_time({service="llm-gateway"} | json | label_format s=status | s="x" [5m]))',
+    '{service="grafana_var_service"} |= "x"',
+    'sum(count_over_time({service="llm-gateway"} | json code="status" | code="502" [5m]))',
+], ids=["stream labels", "regex selector and json field", "logfmt field and __error__", "unwrap and grouping",
+        "the _extracted suffix", "regexp capture", "label_format creates a label", "a Grafana variable value",
+        "json parameter"])
+def test_accepts_valid_queries_against_the_catalog(expr):
+    assert xref(expr) == []
+
+
+@pytest.mark.parametrize("expr, check, fragment", [
+    ('sum(count_over_time({app="llm-gateway"}[5m]))', "loki/stream-label",
+     "selects streams by `app`, a label no log stream declares (declared: level, service)"),
+    ('sum(count_over_time({service="llm-gatewya"}[5m]))', "loki/label-value",
+     '`service="llm-gatewya"` matches no declared value of `service` (llm-gateway, llm-guard)'),
+    ('sum(count_over_time({service="llm-guard", level="debug"}[5m]))', "loki/label-value",
+     '`level="debug"` matches no declared value of `level`'),
+    ('sum(count_over_time({service="llm-gateway"} | json | stauts >= 500 [5m]))', "loki/field",
+     "filters on `stauts`, which no stream matching `{service=\"llm-gateway\"}` declares"),
+    ('sum(count_over_time({service="llm-gateway"} | status >= 500 [5m]))', "loki/field",
+     "filters on `status`"),
+    ('sum by (scanner) (count_over_time({service="llm-gateway"} | json [5m]))', "loki/field",
+     "groups by `scanner`"),
+    ('sum_over_time({service="llm-guard"} | logfmt | unwrap latency [5m])', "loki/field", "unwraps `latency`"),
+    ('sum(count_over_time({service="llm-guard"} | json [5m]))', "loki/parser",
+     "`| json` on guard_logs, declared logfmt"),
+    ('sum(count_over_time({service="llm-gateway"} | logfmt [5m]))', "loki/parser",
+     "`| logfmt` on gw_logs, declared json"),
+], ids=["unknown stream label", "undeclared value", "undeclared value of a second label", "misspelt field",
+        "field read before any parser", "grouping by another stream's field", "unwrap of an undeclared field",
+        "json on a logfmt stream", "logfmt on a json stream"])
+def test_rejects_queries_the_catalog_does_not_back(expr, check, fragment):
+    found = xref(expr)
+    assert any(c == check and fragment in m for c, m in found), found
+
+
+def test_a_misspelt_field_gets_a_suggestion():
+    [p] = loki_rules.catalog_findings(logql.parse('sum(count_over_time({service="llm-gateway"} | json | '
+                                                  'stauts="x" [5m]))'), STREAMS, SUBJECT, "alert `X`")
+    assert p.hint.startswith("did you mean `status`?")
+
+
+def test_catalog_findings_are_suppressed_like_xref():
+    from obsgate.model.rules import Suppress
+    subject = Subject("rules_src/x.py", 3, "X", (Suppress("loki/field", "the field is added by a sidecar"),))
+    [p] = loki_rules.catalog_findings(logql.parse('sum(count_over_time({service="llm-gateway"} | json | '
+                                                  'extra="x" [5m]))'), STREAMS, subject, "alert `X`")
+    assert p.severity == Severity.INFO and p.message.startswith("suppressed: the field is added by a sidecar")
+
+
+def test_the_repo_project_catalog_checks_its_own_loki_rules_and_panels(repo_root):
+    """Every generated Loki rule and LogQL panel of the repo parses and matches the catalog."""
+    from obsgate.load import load
+    from obsgate.validate.items import panels, rules
+    project = load(repo_root)
+    ctx = context.for_paths(repo_root, project, [str(repo_root / "generated" / "loki" / "rules"),
+                                                 str(repo_root / "generated" / "grafana" / "dashboards")])
+    logql_rules = [r for r in rules(ctx.files, project) if r.lang == "logql"]
+    assert logql_rules and panels(ctx.files, project)
+    problems = [p for p in loki_rules._queries(ctx) if not p.path.startswith("rules_src/") or "step" not in p.message]
+    assert problems == []
