@@ -40,11 +40,11 @@ SLOW_RESPONSES = Scenario(
 
 AGENT_CAUSES = (
     Cause("Ollama down or overloaded", "OllamaDown fires, or generation latency rises with the error ratio",
-          "Restart Ollama; reduce concurrency; move to a smaller model"),
+          "Restart Ollama; reduce concurrency; move to a smaller model", likelihood="high"),
     Cause("Vector store unreachable or slow", "RAG retrieval latency and fallbacks rise at the same time",
-          "Check LanceDB disk and process; see RAGLatencySLOBreach"),
+          "Check LanceDB disk and process; see RAGLatencySLOBreach", likelihood="medium"),
     Cause("A bad deploy of the agent", "The change starts at a deploy time, one endpoint dominates",
-          "Roll back"),
+          "Roll back", likelihood="low"),
 )
 
 HIGH_ERROR_RATE = AlertRule(
@@ -120,7 +120,7 @@ HIGH_LATENCY_P95 = AlertRule(
             FIRING_ALERTS,
         ),
         causes=AGENT_CAUSES + (Cause("Longer prompts or contexts", "Prompt token counts rose",
-                                     "Cap retrieved context size"),),
+                                     "Cap retrieved context size", likelihood="high"),),
         quick_fix="Shed load (lower rate limits) or switch the model to a faster one.",
         long_term_fix="Profile where the time goes (retrieval vs generation) and scale that part.",
         prevention="Watch the latency SLO's ticket burn rate before users notice.",
@@ -147,8 +147,8 @@ OLLAMA_DOWN = AlertRule(
         steps=(target_health("ollama"), scrape_errors("ollama"),
                OLLAMA_MODELS, FIRING_ALERTS),
         causes=(Cause("Ollama process crashed (often out of memory)", "Host memory near 100% before the drop",
-                      "Restart Ollama; load a smaller model"),
-                Cause("GPU driver or device error", "Ollama logs CUDA errors", "Reset the GPU or fall back to CPU")),
+                      "Restart Ollama; load a smaller model", likelihood="high"),
+                Cause("GPU driver or device error", "Ollama logs CUDA errors", "Reset the GPU or fall back to CPU", likelihood="medium")),
         quick_fix="Restart Ollama and check that a model loads.",
         long_term_fix="Run Ollama under a supervisor with memory limits sized for the loaded models.",
         prevention="Alert on host memory (HostMemoryHigh) before Ollama is killed.",
@@ -190,9 +190,9 @@ RATE_LIMIT_REJECTIONS = AlertRule(
             recent_alert_history("RateLimit.*"),
         ),
         causes=(Cause("One client over its quota (scripted traffic)", "One client_id dominates the log lines",
-                      "Contact the client; keep the limit"),
+                      "Contact the client; keep the limit", likelihood="high"),
                 Cause("Limits too tight after a traffic increase", "Rejections spread over many clients and tiers",
-                      "Raise the limit for the tier, within capacity")),
+                      "Raise the limit for the tier, within capacity", likelihood="medium")),
         quick_fix="Identify the throttled clients from the logs; raise the tier's limit only if capacity allows.",
         long_term_fix="Size limits per tier from capacity planning and publish them.",
         prevention="Review rejection ratios per tier weekly.",

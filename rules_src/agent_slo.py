@@ -15,9 +15,9 @@ from rules_src.common_steps import FIRING_ALERTS, histogram_p95, service_errors
 
 SLO_CAUSES = (
     Cause("A backend of the agent fails (Ollama, LanceDB)", "OllamaDown or the LanceDB alerts fire",
-          "Follow that alert's runbook"),
-    Cause("A bad deploy", "The burn started at a deploy time", "Roll back"),
-    Cause("Load beyond capacity", "Request rate at a peak, rate-limit rejections rising", "Scale out or shed load"),
+          "Follow that alert's runbook", likelihood="high"),
+    Cause("A bad deploy", "The burn started at a deploy time", "Roll back", likelihood="medium"),
+    Cause("Load beyond capacity", "Request rate at a peak, rate-limit rejections rising", "Scale out or shed load", likelihood="low"),
 )
 
 AVAILABILITY = SLO(

@@ -24,9 +24,9 @@ DISK_STEPS = (
     Step("Old backups removed by retention in the last day", "increase(lancedb_backups_deleted_total[1d])"),
 )
 DISK_CAUSES = (
-    Cause("Index growth (ingest spike)", "Used bytes rise with ingest traffic", "Expand the volume; prune stale data"),
-    Cause("Compaction not running: old versions pile up", "Usage grows without ingest", "Run cleanup of old versions"),
-    Cause("Backup retention stopped deleting", "lancedb_backups_deleted_total flat", "Fix retention; delete by hand"),
+    Cause("Index growth (ingest spike)", "Used bytes rise with ingest traffic", "Expand the volume; prune stale data", likelihood="high"),
+    Cause("Compaction not running: old versions pile up", "Usage grows without ingest", "Run cleanup of old versions", likelihood="medium"),
+    Cause("Backup retention stopped deleting", "lancedb_backups_deleted_total flat", "Fix retention; delete by hand", likelihood="low"),
 )
 BACKUP_STEPS = (
     BACKUP_AGE_STEP,
@@ -36,9 +36,9 @@ BACKUP_STEPS = (
     service_errors("backoffice"),
 )
 BACKUP_CAUSES = (
-    Cause("Backup job not scheduled (cron/timer lost)", "No failures counted either", "Re-enable the schedule"),
-    Cause("Upload to object storage failing", "reason=upload_error rises", "Check credentials and bucket quota"),
-    Cause("Disk full during snapshot", "reason=disk_full; LanceDBDiskSpace alerts", "Free space, then re-run"),
+    Cause("Backup job not scheduled (cron/timer lost)", "No failures counted either", "Re-enable the schedule", likelihood="high"),
+    Cause("Upload to object storage failing", "reason=upload_error rises", "Check credentials and bucket quota", likelihood="medium"),
+    Cause("Disk full during snapshot", "reason=disk_full; LanceDBDiskSpace alerts", "Free space, then re-run", likelihood="low"),
 )
 
 
@@ -158,9 +158,9 @@ VERIFICATION_FAILED = AlertRule(
                BACKUP_AGE_STEP,
                recent_alert_history("LanceDB.*"), service_errors("backoffice")),
         causes=(Cause("Backup written while the table was compacting", "Failure right after a compaction",
-                      "Snapshot a fixed table version"),
+                      "Snapshot a fixed table version", likelihood="high"),
                 Cause("Object storage corruption or partial upload", "Size of the backup below usual",
-                      "Re-run the backup; check multipart upload settings")),
+                      "Re-run the backup; check multipart upload settings", likelihood="medium")),
         quick_fix="Run a new backup and verification by hand.",
         long_term_fix="Back up a pinned table version and verify against its row counts.",
         prevention="Keep restore tests regular (LanceDBRestoreNotTested).",
@@ -190,9 +190,9 @@ RESTORE_NOT_TESTED = AlertRule(
         steps=(Step("Days since the last restore test", f"({RESTORE_AGE}) / 86400"),
                Step("How long the last restore took", "lancedb_last_restore_duration_seconds"),
                Step("Disaster-recovery drill results", "min by (drill) (dr_drill_last_result)")),
-        causes=(Cause("Restore-test job disabled", "No backoffice restore runs", "Re-enable it"),
+        causes=(Cause("Restore-test job disabled", "No backoffice restore runs", "Re-enable it", likelihood="high"),
                 Cause("Restore test failing", "backoffice restore runs with status=error",
-                      "Fix the restore and re-run")),
+                      "Fix the restore and re-run", likelihood="medium")),
         quick_fix="Run `backoffice restore --test` against the newest verified backup.",
         long_term_fix="Schedule weekly restore tests as part of the DR drill.",
         prevention="Track restore duration against the RTO on the shared-infra dashboard.",

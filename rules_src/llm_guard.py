@@ -1,12 +1,9 @@
 """LLM Guard scanner alerts: a failing scanner lets prompts through unscanned (fail-open)."""
-from dataclasses import replace
-
-from obsgate import (AlertRule, Effect, Cause, Expect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step,
-                     TestCase)
+from obsgate import AlertRule, Effect, Expect, RecordingRule, RuleGroup, Sample, Scenario, TestCase
 
 from catalog.llm_guard import CONSECUTIVE_FAILURES as STREAK
 from catalog.llm_guard import SCANNER_FAILURES
-from rules_src.common_steps import FIRING_ALERTS, service_errors, target_health
+from rules_src import llm_guard_runbooks as RB
 
 # The scanner raises on every call: failures climb and the success streak never resets.
 SCANNER_FAILING = Scenario(
@@ -25,13 +22,6 @@ FAILURE_RATIO = RecordingRule(
         at="10m",
         promql={"round(llm_guard:scanner_failure_ratio:rate5m * 10000)": (Sample("{}", 196),)},
     ),),
-)
-
-RUNBOOK_COMMON_CAUSES = (
-    Cause("Scanner model files missing or corrupt after a deploy", "`ImportError`/`OSError` dominate error_type",
-          "Re-deploy with the model cache volume mounted; verify checksums"),
-    Cause("Out of memory on the scanner host", "`MemoryError` dominates; container restarts", "Raise the memory limit or reduce batch size"),
-    Cause("Upstream timeouts", "`TimeoutError` dominates and scan latency p95 rises", "Raise the scan timeout or scale scanners out"),
 )
 
 # The specification's threshold: typical load is 10 validations an hour, so 1% failing is 0.1 failure an hour;
@@ -62,21 +52,8 @@ FAILURE_RATIO_HIGH = AlertRule(
                          'llm_guard_scanner_scans_total{result="valid"}': "0+100x10"},
                  at="10m"),
     ),
-    runbook=Runbook(
-        impact="Prompts that hit a failing scan are forwarded without injection screening.",
-        steps=(
-            Step("Break failures down by error type",
-                 "sum by (error_type) (rate(llm_guard_scanner_failures_total[5m]))"),
-            Step("Compare with scan volume and verdicts", "sum by (result) (rate(llm_guard_scanner_scans_total[5m]))"),
-            service_errors("llm-guard"),
-            FIRING_ALERTS,
-        ),
-        causes=RUNBOOK_COMMON_CAUSES,
-        quick_fix="Restart the scanner pods; if failures persist, switch the gateway to fail-closed mode.",
-        long_term_fix="Fix the dominant error type's root cause and add a readiness probe that runs one scan.",
-        prevention="Pin scanner model versions, load-test after upgrades, keep memory headroom above 30%.",
-        related=("LLMGuardScannerConsecutiveFailures",),
-    ),
+    runbook=RB.runbook("Prompts that hit a failing scan are forwarded without injection screening.",
+                       related=("LLMGuardScannerConsecutiveFailures",)),
     scenario=SCANNER_FAILING,
 )
 
@@ -107,8 +84,9 @@ FAILURE_RATE_HIGH = AlertRule(
         TestCase("stays quiet while no scan fails",
                  series={'llm_guard_scanner_failures_total{error_type="OSError"}': "0x15"}, at="12m"),
     ),
-    runbook=replace(FAILURE_RATIO_HIGH.runbook, related=("LLMGuardScannerFailureRatioHigh",
-                                                       "LLMGuardScannerConsecutiveFailures")),
+    runbook=RB.runbook("Every failed scan lets its prompt through unscreened (fail-open); at this rate more "
+                       "than one prompt an hour reaches the model unchecked.",
+                       related=("LLMGuardScannerFailureRatioHigh", "LLMGuardScannerConsecutiveFailures")),
     scenario=SCANNER_FAILING,
 )
 
@@ -131,20 +109,8 @@ CONSECUTIVE_FAILURES = AlertRule(
                  series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 5 5 5 5 5"},
                  at="10m"),
     ),
-    runbook=Runbook(
-        impact="No prompt is being screened: the scanner fails every call and the gateway fails open.",
-        steps=(
-            Step("Watch the failure streak", "max(llm_guard_scanner_consecutive_failures)"),
-            Step("Which errors", "sum by (error_type) (increase(llm_guard_scanner_failures_total[10m]))"),
-            target_health("llm_guard"),
-            service_errors("llm-guard"),
-        ),
-        causes=RUNBOOK_COMMON_CAUSES,
-        quick_fix="Switch the gateway to fail-closed, then restart the scanner.",
-        long_term_fix="Add a circuit breaker that fails closed after N consecutive failures.",
-        prevention="Alert on the failure ratio (warning) before the streak grows; canary scanner upgrades.",
-        related=("LLMGuardScannerFailureRatioHigh",),
-    ),
+    runbook=RB.runbook("No prompt is being screened: the scanner fails every call and the gateway fails open.",
+                       related=("LLMGuardScannerFailureRatioHigh",)),
     scenario=SCANNER_FAILING,
 )
 

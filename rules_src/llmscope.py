@@ -133,11 +133,11 @@ SPC_STEPS = (
 )
 SPC_CAUSES = (
     Cause("Provider-side incident or degradation", "All models of one provider move together",
-          "Check the provider's status page; fail over to another provider"),
+          "Check the provider's status page; fail over to another provider", likelihood="high"),
     Cause("Model or prompt change", "Only one model moves, starting at a deploy time",
-          "Compare prompt/completion token counts before and after the change"),
+          "Compare prompt/completion token counts before and after the change", likelihood="medium"),
     Cause("Local saturation (gateway, network, Ollama host)", "Ollama models move while hosted ones do not",
-          "Check host memory and GPU load; scale out the Ollama host"),
+          "Check host memory and GPU load; scale out the Ollama host", likelihood="low"),
 )
 
 # Why R1 and R2 are not driven live: their centre line and sigma are 24 h windows over the recorded chart point.
@@ -243,7 +243,7 @@ R3 = AlertRule(
         impact="None yet; if the trend continues the latency crosses the control limit (R1) and the SLO.",
         steps=SPC_STEPS + (Step("Direction of the last 5 steps (+5 rising, -5 falling)", STEP_RUN),),
         causes=SPC_CAUSES + (Cause("Growing load on a self-hosted model", "Request rate rises along with latency",
-                                   "Add capacity before the limit is reached"),),
+                                   "Add capacity before the limit is reached", likelihood="high"),),
         quick_fix="Watch the next points; act when the trend reaches the upper control limit.",
         long_term_fix="Find what grows (load, context length, cache size) and cap or scale it.",
         prevention="Capacity-plan the self-hosted models from the request-rate forecast.",
@@ -270,7 +270,7 @@ LLMSCOPE_METRICS_DOWN = AlertRule(
     runbook=Runbook(
         impact="Latency shifts and spikes go unnoticed until users complain.",
         steps=(target_health("llmscope"), FIRING_ALERTS),
-        causes=(Cause("LLMscope exporter down", "`up` is 0", "Restart LLMscope"),),
+        causes=(Cause("LLMscope exporter down", "`up` is 0", "Restart LLMscope", likelihood="high"),),
         quick_fix="Restart the LLMscope exporter.",
         long_term_fix="Run it under a supervisor with a health check.",
         prevention="Keep the scrape config generated from the stack model.",

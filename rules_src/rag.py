@@ -26,13 +26,13 @@ QUALITY_STEPS = (
 )
 QUALITY_CAUSES = (
     Cause("Embedding model changed without re-indexing", "Quality dropped at a deploy; low-confidence results rise",
-          "Re-embed the corpus with the new model, or pin the old one"),
+          "Re-embed the corpus with the new model, or pin the old one", likelihood="high"),
     Cause("Index stale or partially rebuilt", "Fallbacks to keyword_only/cached rise; LanceDB alerts fire",
-          "Rebuild the index; restore the last verified backup"),
+          "Rebuild the index; restore the last verified backup", likelihood="medium"),
     Cause("Reranker failing", "ragpp_fallback_total by reason rises, score variance near zero",
-          "Restart the reranker; check its model files"),
+          "Restart the reranker; check its model files", likelihood="low"),
     Cause("Query mix changed (new users, new topics)", "Quality drops without any deploy",
-          "Add the new topics to the corpus and the evaluation set"),
+          "Add the new topics to the corpus and the evaluation set", likelihood="low"),
 )
 QUALITY_DROP = Scenario(fault="retrieval_quality_drop", target="agent-sim", effects=(Effect(MRR, value=0.5),))
 
@@ -123,9 +123,9 @@ RAG_LATENCY_SLO_BREACH = AlertRule(
                Step("Reranker fallbacks by reason (timeouts show a slow reranker)",
                     "sum by (reason) (rate(ragpp_fallback_total[10m]))"),
                FIRING_ALERTS),
-        causes=(Cause("Index not compacted / too many fragments", "Latency grew over days", "Compact and optimise"),
-                Cause("Reranker slow", "ragpp fallbacks with reason reranker_timeout", "Scale or shrink the reranker"),
-                Cause("Host saturated", "HostMemoryHigh or high CPU", "Scale the host")),
+        causes=(Cause("Index not compacted / too many fragments", "Latency grew over days", "Compact and optimise", likelihood="high"),
+                Cause("Reranker slow", "ragpp fallbacks with reason reranker_timeout", "Scale or shrink the reranker", likelihood="medium"),
+                Cause("Host saturated", "HostMemoryHigh or high CPU", "Scale the host", likelihood="low")),
         quick_fix="Lower the number of reranked candidates.",
         long_term_fix="Compact the index on a schedule; size the host from the capacity forecast.",
         prevention="Benchmark retrieval latency after index and reranker changes.",

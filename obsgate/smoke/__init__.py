@@ -12,7 +12,7 @@ import time
 from .base import Case, Context
 from .watch import NEEDS, ServiceDown, Watch
 
-QUICK = ("rules", "alertmanager", "loki", "mongo", "llm", "panels", "grafana")
+QUICK = ("rules", "alertmanager", "loki", "mongo", "llm", "panels", "grafana", "runbooks")
 FAMILIES = ("targets",) + QUICK + ("scenarios",)
 
 
