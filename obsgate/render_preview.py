@@ -188,7 +188,8 @@ def _time_ticks(win: Window, n: int = 6) -> list[tuple[float, str]]:
 
 
 def _value_ticks(lo: float, hi: float) -> list[float]:
-    return [t for t in MaxNLocator(nbins=4).tick_values(lo, hi) if lo - 1e-12 <= t <= hi + 1e-12]
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    return [t for t in ticks if lo - 1e-12 <= t <= hi + 1e-12]
 
 
 def _legend(c: _Canvas, names: list[str], cols: list[str], left, top, width, lines: int) -> None:

@@ -1,8 +1,9 @@
 """Range data for every panel of the generated dashboards, for `obsgate preview` (not a smoke family).
 
 The queries are the panels smoke check's own (panels.panel_queries: same dashboards, variables and
-expansion); here they run as range queries over the preview's window: Prometheus' query_range, and the
-Loki HTTP API's query_range on the log store (or Loki under the docker runtime).
+expansion, interval windows no shorter than the check's); here they run as range queries over the
+preview's window: Prometheus' query_range, and the Loki HTTP API's query_range on the log store (or Loki
+under the docker runtime).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..analysis.durations import seconds
 from ..preview import timerange
 from ..preview.data import LogLine, PanelData, Series
 from ..preview.legend import series_name
-from . import http, panels
+from . import grafana_vars, http, panels
 from .base import Context
 
 LOG_LINES = 200  # latest lines asked of the log store per logs query
@@ -98,10 +99,11 @@ def fetch(ctx: Context, now: float | None = None, workers: int = 8) -> list[Boar
     scrape = seconds(ctx.stack_profile().scrape_interval) or 15.0
     started = float(ctx.state.get("started_at") or now) if compressed(ctx) else None
     runner = panels.Runner(ctx)
+    floor = seconds(grafana_vars.builtins(scrape)["__rate_interval"])  # the smoke check's own windows
     boards, jobs = [], []
     for board in panels.dashboards(ctx):
         win = timerange.window(board.get("time"), now, scrape, started_at=started)
-        values = panels.board_variables(board, runner, timerange.variables(win, scrape))
+        values = panels.board_variables(board, runner, timerange.widen(timerange.variables(win, scrape), floor))
         data: dict = {}
         boards.append(BoardData(board, win, data))
         for panel in panels.panels(board):

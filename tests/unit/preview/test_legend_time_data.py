@@ -6,7 +6,7 @@ import pytest
 from obsgate.preview.data import PanelData, Series, percent_stacked, reduce, stacked
 from obsgate.preview.legend import series_name
 from obsgate.preview.spec import spec
-from obsgate.preview.timerange import TimeRangeError, parse_time, round_interval, variables, window
+from obsgate.preview.timerange import TimeRangeError, parse_time, round_interval, variables, widen, window
 
 NOW = 1_800_000_000.0
 
@@ -57,6 +57,14 @@ def test_interval_variables_follow_grafana():
     short = variables(window(None, NOW, scrape=1, started_at=NOW - 120), scrape=1)
     assert short["__rate_interval"] == "4s" and short["__range_s"] == "120"  # 4 scrapes at least
     assert round_interval(7) == 10 and round_interval(61) == 120
+
+
+def test_widen_raises_short_windows_and_keeps_longer_ones():
+    short = widen(variables(window(None, NOW, scrape=1, started_at=NOW - 120), scrape=1), 60)
+    assert (short["__rate_interval"], short["__interval"], short["__interval_ms"], short["__range"]) == (
+        "1m", "1m", "60000", "2m")
+    long = widen(variables(window({"from": "now-7d"}, NOW, scrape=15), scrape=15), 60)
+    assert long["__interval"] == "20m" and long["__rate_interval"] == "1215s"  # untouched: already wider
 
 
 NAN = math.nan
