@@ -14,7 +14,13 @@ import yaml
 from ..model.limits import MAX_ALIAS_EXPANSION, MAX_NESTING
 from .errors import InputError
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader, reading YAML 1.1's value tag (a bare `=`, as in a CRD's enum) as the string it is,
+    as Go's yaml (kubectl, promtool) does, instead of failing to construct it."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+_LOADER = _Loader
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -42,19 +48,44 @@ def load(text: str, marked: bool = False) -> Any:
 
     With `marked`, every mapping is a LineDict carrying its line.
     """
+    return load_with_node(text, marked)[0]
+
+
+def load_with_node(text: str, marked: bool = False) -> tuple[Any, Any]:
+    """`load`, and the node graph it was built from (lines of any value, without a second parse)."""
     loader = (_MarkedLoader if marked else _LOADER)(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
         inspect(node, aliases="&" in text)
-        return loader.construct_document(node)
+        return loader.construct_document(node), node
     except yaml.YAMLError as exc:
         raise _error(exc) from None
     except RecursionError:
         raise InputError(f"nested more than {MAX_NESTING} levels deep", 1) from None
     finally:
         loader.dispose()
+
+
+def node_line(root, path: tuple) -> int | None:
+    """The 1-based line of the value at `path` in a node graph (a key's line for mapping values), or of its
+    nearest ancestor; None for an empty graph. Walks only the path: O(depth), not the whole document."""
+    if root is None:
+        return None
+    node, line = root, _line(root)
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == step or k.value == str(step)), None)
+            if pair is None:
+                break
+            line, node = _line(pair[0]), pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+            line = _line(node)
+        else:
+            break
+    return line
 
 
 def compose(text: str):

@@ -22,9 +22,12 @@ class Document:
     data: Any
     is_json: bool = False
     _lines: dict | None = field(default=None, repr=False)
+    node: Any = field(default=None, repr=False)  # YAML: the node graph the data came from
 
     def line(self, path: Path_ = ()) -> int:
         """The 1-based line of the value at `path`, or of its nearest ancestor that has one."""
+        if self.node is not None:
+            return yamlload.node_line(self.node, tuple(path)) or 1
         if self._lines is None:
             self._lines = yamlload.line_map(self.text)
         path = tuple(path)
@@ -37,7 +40,8 @@ def parse(text: str, is_json: bool = False) -> Document:
     """Parse YAML (or JSON when `is_json`) within the input limits; raises ParseError naming the line."""
     if is_json:
         return Document(text, jsonload.load(text), True)
-    return Document(text, yamlload.load(text))
+    data, node = yamlload.load_with_node(text)
+    return Document(text, data, node=node)
 
 
 def get(data: Any, path: Path_, default: Any = None) -> Any:

@@ -5,10 +5,11 @@ Applied once to a run's problems, in this order:
    accepts becomes a WARNING (the schema is stricter than the tool);
 2. in external mode the project's conventions (CONVENTIONS) are warnings;
 3. `.obsgate.yml` (in the spirit of pint's config) sets any check's severity per path glob, or turns
-   it off there with a reason (the finding stays visible as INFO `off: <reason>`).
+   it off there with a reason, `disable: <reason>` (the finding stays visible as INFO).
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, replace
 
@@ -40,8 +41,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Rule:
     globs: tuple[str, ...]
-    check: str  # a check id or a family glob (`alerts/*`, `*`)
-    severity: Severity | None  # None: off
+    check: str  # a check id or a glob of them (`alerts/*`, `*`)
+    severity: Severity | None  # None: disabled
     reason: str = ""
     line: int = 0
 
@@ -76,10 +77,10 @@ def load_config(text: str, path: str, known_checks) -> Config:
         line = doc.line(("checks", i))
         if not isinstance(entry, dict):
             raise ConfigError(path, line, "each entry of `checks` must be a mapping")
-        extra = set(entry) - {"paths", "check", "severity", "off"}
+        extra = set(entry) - {"paths", "check", "severity", "disable"}
         if extra:
-            raise ConfigError(path, line, f"unknown key `{sorted(extra)[0]}`",
-                              "an entry has `paths`, `check`, and either `severity` or `off: <reason>`")
+            raise ConfigError(path, line, f"unknown key `{sorted(map(str, extra))[0]}`",
+                              "an entry has `paths`, `check`, and either `severity` or `disable: <reason>`")
         globs = entry.get("paths", ["**"])
         globs = [globs] if isinstance(globs, str) else globs
         if not isinstance(globs, list) or not globs or not all(isinstance(g, str) and g for g in globs):
@@ -92,14 +93,14 @@ def load_config(text: str, path: str, known_checks) -> Config:
             raise ConfigError(path, doc.line(("checks", i, "check")), f"`{check}` is not a check id",
                               "known in that family: " + ", ".join(close) if close else
                               "`obsgate validate --help` lists every check id")
-        if ("off" in entry) == ("severity" in entry):
-            raise ConfigError(path, line, f"the entry for `{check}` needs exactly one of `severity` and `off`",
-                              "severity: info|warning|error, or off: <the reason it does not apply here>")
-        if "off" in entry:
-            reason = entry["off"]
+        if ("disable" in entry) == ("severity" in entry):
+            raise ConfigError(path, line, f"the entry for `{check}` needs exactly one of `severity` and `disable`",
+                              "severity: info|warning|error, or disable: <the reason it does not apply here>")
+        if "disable" in entry:
+            reason = entry["disable"]
             if not isinstance(reason, str) or not reason.strip():
-                raise ConfigError(path, doc.line(("checks", i, "off")), f"turning `{check}` off needs a reason",
-                                  "off: \"upstream dashboards; we do not maintain their descriptions\"")
+                raise ConfigError(path, doc.line(("checks", i, "disable")), f"disabling `{check}` needs a reason",
+                                  "disable: \"upstream dashboards; we do not maintain their descriptions\"")
             rules.append(Rule(tuple(globs), check, None, reason.strip(), line))
             continue
         sev = SEVERITIES.get(str(entry["severity"]).lower())
@@ -152,7 +153,7 @@ def configured(p: Problem, config: Config) -> Problem:
     if rule is None or p.severity is Severity.FATAL:
         return p
     if rule.severity is None:
-        return replace(p, severity=Severity.INFO, message=f"off in {config.path}: {rule.reason} ({p.message})")
+        return replace(p, severity=Severity.INFO, message=f"disabled in {config.path}: {rule.reason} ({p.message})")
     return replace(p, severity=rule.severity)
 
 
@@ -161,7 +162,8 @@ def _demote(p: Problem, why: str) -> Problem:
 
 
 def _glob(pattern: str, value: str) -> bool:
-    return re.fullmatch(_regex(pattern), value) is not None
+    """Check ids: `*` matches any run of characters, `/` included (`alerts/*`, `*`)."""
+    return fnmatch.fnmatchcase(value, pattern)
 
 
 def _path_glob(pattern: str, path: str) -> bool:

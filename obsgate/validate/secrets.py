@@ -9,6 +9,7 @@ import re
 
 from ..problem import Problem, Severity
 from .base import Check
+from .files import DASHBOARD, LOKI_RULES, PROM_RULES
 
 CHECK = "secrets/literal"
 # Keys whose value is a credential (case-insensitive); `*_file` variants and URLs of endpoints are not.
@@ -94,22 +95,26 @@ def _structured(f) -> list[Problem]:
 
 
 def _text(f) -> list[Problem]:
-    out = []
-    for n, line in enumerate(f.text.splitlines(), 1):
-        for what, rx in _PATTERNS:
-            m = rx.search(line)
-            if m:
-                out.append(Problem(CHECK, Severity.ERROR, f"{what} in the file (`{mask(m.group(0))}`)", f.path, n,
-                                   "remove it, rotate it, and pass it at run time through a file or the "
-                                   "environment"))
-                break
-    return out
+    """Each pattern searched over the whole text once (a 5 MB file costs milliseconds), first hit per line."""
+    hits: dict[int, tuple[int, str, str]] = {}  # line -> (pattern order, what, match)
+    for order, (what, rx) in enumerate(_PATTERNS):
+        for m in rx.finditer(f.text):
+            n = f.text.count("\n", 0, m.start()) + 1
+            line_start = f.text.rfind("\n", 0, m.start()) + 1
+            line_end = f.text.find("\n", m.start())
+            first = rx.search(f.text, line_start, line_end if line_end >= 0 else len(f.text))
+            if n not in hits or hits[n][0] > order:
+                hits[n] = (order, what, first.group(0) if first else m.group(0))
+    return [Problem(CHECK, Severity.ERROR, f"{what} in the file (`{mask(value)}`)", f.path, n,
+                    "remove it, rotate it, and pass it at run time through a file or the environment")
+            for n, (_, what, value) in sorted(hits.items())]
 
 
 def check(ctx) -> list[Problem]:
     out: list[Problem] = []
     for f in ctx.files:
-        found = _structured(f) if f.doc is not None else []
+        # rule files and dashboards have no credential fields: their text is scanned, their keys are not walked
+        found = _structured(f) if f.doc is not None and f.kind not in (PROM_RULES, LOKI_RULES, DASHBOARD) else []
         lines = {p.line for p in found}
         found += [p for p in _text(f) if p.line not in lines]
         out += found

@@ -175,3 +175,30 @@ def test_range_windows_are_judged_against_the_scrape_interval_given(tmp_path, sc
     ctx.series.scrape_assumed = scrape is None
     got = [(p.severity, p.message) for p in run(ctx)[0] if p.check == "promql/range-vs-scrape"]
     assert len(got) == len(expected) and all(s == es and m2 in m for (s, m), (es, m2) in zip(got, expected))
+
+
+def test_a_bare_equals_sign_of_yaml_1_1_parses(tmp_path):
+    problems, ctx = external(tmp_path, "k8s/crd.yaml")
+    assert [f.kind for f in ctx.files] == [files.OTHER] and errors(problems) == []
+    enum = ctx.files[0].data["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["matchType"]["enum"]
+    assert enum == ["!=", "=", "=~", "!~"]
+
+
+def test_the_fast_schema_validator_agrees_with_jsonschema_on_every_fixture():
+    """schema/* asks the Rust validator first and jsonschema only for invalid files: both must agree."""
+    from obsgate.validate import schemas
+
+    checked = 0
+    for path in sorted((ROOT / "tests" / "fixtures").rglob("*")):
+        if path.suffix not in (".yml", ".yaml", ".json") or not path.is_file():
+            continue
+        ctx = context.for_paths(ROOT, None, [str(path)], SCHEMAS, external=True)
+        for f in ctx.files:
+            entry = next(((k, rel) for k, rel in schemas.SCHEMAS.values() if k == f.kind), None)
+            if entry is None or f.doc is None:
+                continue
+            schema = SCHEMAS / entry[1]
+            slow = not any(True for _ in schemas.validator(schema).iter_errors(f.data))
+            assert schemas.is_valid(schema, f.data) is slow, path
+            checked += 1
+    assert checked >= 20
