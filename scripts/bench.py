@@ -113,7 +113,43 @@ def bench_validate() -> None:
               f"(target <= 100%)")
 
 
-SECTIONS = {"generate": bench_generate, "validate": bench_validate}
+EXTERNAL_RULES = 20_000
+
+
+def large_rule_file(path: Path, rules: int = EXTERNAL_RULES) -> None:
+    """A rule file as big ones are: 100-rule groups, alerts with annotations and recording rules alternating."""
+    lines = ["groups:"]
+    for g in range(rules // 100):
+        lines += [f"- name: service_{g}", "  rules:"]
+        for r in range(100):
+            if r % 2:
+                lines += [f"  - alert: HighErrorRate{g}x{r}",
+                          f'    expr: sum by (job) (rate(http_requests_total{{job="svc{g}",code=~"5.."}}[5m])) / sum by '
+                          f'(job) (rate(http_requests_total{{job="svc{g}"}}[5m])) > 0.0{r % 9 + 1}',
+                          "    for: 10m", "    labels:", "      severity: warning", "    annotations:",
+                          f"      summary: Errors on svc{g}", "      description: More than a few percent of requests fail.",
+                          f"      runbook_url: https://runbooks.example/HighErrorRate{g}.md"]
+            else:
+                lines += [f"  - record: job:http_request_duration_seconds_bucket:rate5m_{g}_{r}",
+                          f'    expr: sum by (job, le) (rate(http_request_duration_seconds_bucket{{job="svc{g}"}}[5m]))']
+    path.write_text("\n".join(lines) + "\n")
+
+
+def bench_external() -> None:
+    """`obsgate validate --no-project` on one 20,000-rule file against `promtool check rules` on it (target <= 2x)."""
+    path = WORK / "external" / "rules20k.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file():
+        large_rule_file(path)
+    promtool = ROOT / ".tools" / "bin" / "promtool"
+    os.environ["PATH"] = f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    tool = timed([str(promtool), "check", "rules", str(path)])
+    ours = timed([*OBSGATE, "validate", "--no-project", "--format", "json", str(path)])
+    print(f"validate  one {EXTERNAL_RULES:,}-rule file, external mode   {ours:7.2f} s wall; promtool check rules "
+          f"{tool:.2f} s; ratio {ours / tool:.2f}x (target <= 2x)")
+
+
+SECTIONS = {"generate": bench_generate, "validate": bench_validate, "external": bench_external}
 
 
 def main(argv: list[str]) -> int:
