@@ -59,7 +59,9 @@ HIGH_ERROR_RATE = AlertRule(
                  series={'http_requests_total{endpoint="chat",method="POST"}': "0+6000x20",
                          'http_request_errors_total{endpoint="chat",status="502"}': "0+120x20"},
                  at="15m", alerts=(Expect(labels={}, annotations={"description":
-                     "Over the last 5 minutes more than 1% of the agent's HTTP requests ended in a 5xx; users see failed answers and the availability SLO burns its error budget fast. Current error ratio: 2%."}),)),
+                     "Over the last 5 minutes more than 1% of the agent's HTTP requests ended in a "
+                     "5xx; users see failed answers and the availability SLO burns its error budget "
+                     "fast. Current error ratio: 2%."}),)),
         TestCase("stays quiet at 0.5%",
                  series={'http_requests_total{endpoint="chat",method="POST"}': "0+6000x20",
                          'http_request_errors_total{endpoint="chat",status="502"}': "0+30x20"},
@@ -102,7 +104,8 @@ HIGH_LATENCY_P95 = AlertRule(
                          'http_request_duration_seconds_bucket{endpoint="chat",le="5.0"}': "0+100x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="+Inf"}': "0+100x30"},
                  at="25m", alerts=(Expect(labels={}, annotations={"description":
-                     "For 10 minutes the 95th percentile of the agent's HTTP response time has been above 2 s. Current p95: 4.81 s."}),)),
+                     "For 10 minutes the 95th percentile of the agent's HTTP response time has been "
+                     "above 2 s. Current p95: 4.81 s."}),)),
         TestCase("stays quiet when p95 is just under 2 s",
                  series={'http_request_duration_seconds_bucket{endpoint="chat",le="1.0"}': "0+80x30",
                          'http_request_duration_seconds_bucket{endpoint="chat",le="2.0"}': "0+97x30",

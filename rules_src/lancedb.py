@@ -117,7 +117,8 @@ DISK_CRITICAL = AlertRule(
     tests=(
         TestCase("fires at 95% for 5 minutes", series=_disk("70x10 95x30"), at="20m",
                  alerts=(Expect(labels={"instance": "lancedb-sim:9105"}, annotations={"description":
-                     "The LanceDB volume on lancedb-sim:9105 has been more than 90% full for 5 minutes; writes and compaction will fail soon. Current usage: 95%."}),)),
+                     "The LanceDB volume on lancedb-sim:9105 has been more than 90% full for 5 "
+                     "minutes; writes and compaction will fail soon. Current usage: 95%."}),)),
         TestCase("stays quiet at 89%", series=_disk("70x10 89x30"), at="20m"),
     ),
     runbook=Runbook(

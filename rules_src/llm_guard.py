@@ -101,7 +101,9 @@ CONSECUTIVE_FAILURES = AlertRule(
         TestCase("fires when the streak passes 5 and holds for a minute",
                  series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 6 7 8 9 10"},
                  at="10m", alerts=(Expect(labels={}, annotations={"description":
-                     "The scanner has not completed a scan for more than 5 attempts: it is effectively down and every prompt passes unscanned. Current streak: 10 failures."}),)),
+                     "The scanner has not completed a scan for more than 5 attempts: it is "
+                     "effectively down and every prompt passes unscanned. Current streak: 10 "
+                     "failures."}),)),
         TestCase("stays quiet when a success resets the streak",
                  series={"llm_guard_scanner_consecutive_failures": "0 1 2 3 4 5 0 1 2 3 4"},
                  at="10m"),
