@@ -62,8 +62,11 @@ def _matches(matcher, labels: dict) -> bool | None:
 
 
 def _skip(ctx, name: str) -> bool:
-    return not name or is_grafana_var(name) or name in BUILTIN_SERIES or (
-        name in ctx.series.records and not ctx.series.online.series.get(name))
+    """Names the server may rightly lack: Prometheus' own (ALERTS while nothing fires) and series the checked
+    rules record (not loaded on that server) are judged only where the server has them."""
+    if not name or is_grafana_var(name):
+        return True
+    return (name in BUILTIN_SERIES or name in ctx.series.records) and not ctx.series.online.series.get(name)
 
 
 def series_exists(ctx) -> list[Problem]:
@@ -92,6 +95,9 @@ def series_exists(ctx) -> list[Problem]:
                                    "check the metric name (a typo, or a rename upstream) and that its exporter is "
                                    "scraped", line=q.line_at))
                 continue
+            labels = set().union(*(set(s) for s in found))
+            if any(m.name not in labels and _OPS[str(m.op)] in ("=", "=~") and m.value for m in matchers):
+                continue  # a label no series has: online/label-exists says so
             verdicts = [[_matches(m, s) for m in matchers] for s in found]
             if matchers and not any(all(v is not False for v in row) for row in verdicts):
                 shown = ", ".join(f'{m.name}{_OPS[str(m.op)]}"{m.value}"' for m in matchers)

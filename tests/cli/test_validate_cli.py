@@ -200,3 +200,98 @@ def test_an_empty_summary_path_outside_github_is_not_an_error():
     res = obsgate(PROJECT, "--schemas", str(SCHEMAS), "--summary", "", str(FIXTURES / "good" / "rules.yml"))
     assert res.returncode == 0, res.stderr
     assert "--summary is empty" in res.stderr
+
+
+# --- online mode against a real Prometheus ------------------------------------------------------------
+
+ONLINE_RULES = """\
+groups:
+- name: online
+  rules:
+  - alert: HeadSeriesGrowing
+    expr: rate(prometheus_tsdb_head_series[5m]) > 100
+  - alert: HttpErrors
+    expr: sum(rate(prometheus_http_requestz_total[5m])) > 1
+  - alert: TargetDown
+    expr: up{jobb="prometheus"} == 0
+  - alert: WrongJob
+    expr: up{job="nope"} == 0
+  - alert: Fine
+    expr: sum by (handler) (rate(prometheus_http_requests_total{code="200"}[5m])) > 0
+"""
+
+
+@pytest.fixture
+def prometheus(tmp_path):
+    """The pinned Prometheus on a free loopback port, scraping itself every second; always stopped."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    config = tmp_path / "prometheus.yml"
+    config.write_text(f"global: {{scrape_interval: 1s}}\nscrape_configs:\n- job_name: prometheus\n"
+                      f"  static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
+    log = open(tmp_path / "prometheus.log", "wb")
+    proc = subprocess.Popen([str(ROOT / ".tools" / "bin" / "prometheus"), f"--config.file={config}",
+                             f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # ready once the first scrape gave metadata and series
+            assert proc.poll() is None, (tmp_path / "prometheus.log").read_text()[-2000:]
+            try:
+                meta = json.load(urllib.request.urlopen(f"{url}/api/v1/metadata", timeout=2))["data"]
+                up = json.load(urllib.request.urlopen(f"{url}/api/v1/series?match[]=up", timeout=2))["data"]
+                if "prometheus_tsdb_head_series" in meta and up and "prometheus_http_requests_total" in meta:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "Prometheus gave no metadata within 60 s"
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+
+
+@pytest.mark.live
+def test_online_mode_takes_types_and_series_from_a_live_prometheus(tmp_path, prometheus):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(ONLINE_RULES)
+    res = obsgate(tmp_path, "--format", "json", "--no-project", "--prometheus", prometheus, str(rules))
+    got = {(d["check"], d["line"]): d["message"] for d in json.loads(res.stdout)
+           if d["check"].startswith("online/") or d["check"] == "promql/rate-on-counter"}
+    assert got.pop(("online/server", 0)).startswith("online mode: ")
+    assert got == {
+        ("promql/rate-on-counter", 4): "alert `HeadSeriesGrowing`: `rate()` over `prometheus_tsdb_head_series`, a "
+                                       "gauge: rate() only means something on counters",
+        ("online/series-exists", 6): f"alert `HttpErrors` selects `prometheus_http_requestz_total`, which has no "
+                                     f"series on {prometheus}",
+        ("online/label-exists", 8): got.get(("online/label-exists", 8), ""),
+        ("online/series-exists", 10): got.get(("online/series-exists", 10), ""),
+    }
+    assert got[("online/label-exists", 8)].startswith(
+        f"alert `TargetDown`: no series of `up` on {prometheus} has the label `jobb` (they have: ")
+    assert got[("online/series-exists", 10)].startswith('alert `WrongJob`: `up{job="nope"}` matches none of the ')
+    assert res.returncode == 1
+
+
+@pytest.mark.live
+def test_online_mode_with_no_server_is_an_error_and_the_offline_checks_still_run(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(ONLINE_RULES)
+    res = obsgate(tmp_path, "--format", "json", "--no-project", "--prometheus", "http://127.0.0.1:9", str(rules))
+    found = json.loads(res.stdout)
+    [server] = [d for d in found if d["check"] == "online/server"]
+    assert server["severity"] == "error" and "did not answer" in server["message"]
+    assert any(d["check"] == "prom/rules" or d["check"].startswith("alerts/") for d in found)
+    assert res.returncode == 1
