@@ -255,8 +255,14 @@ def _plot_frame(c: _Canvas, s: PanelSpec, win: Window, lo: float, hi: float, plo
     c.segments([((left, y), (left + width, y)) for y in ys] + [((x, top), (x, top + height)) for x in xs], GRID)
     for t, y in zip(yt, ys):
         c.text(left - 6, y, format_value(t, s.unit, s.decimals), px=10, color=MUTED, ha="right", va="center")
-    for (_, label), x in zip(xt, xs):
-        c.text(x, top + height + 4, label, px=10, color=MUTED, ha="center")
+    _time_labels(c, xt, xs, left, width, top + height + 4)
+
+
+def _time_labels(c: _Canvas, ticks, xs, left: float, width: float, y: float) -> None:
+    """Time labels centred on their grid lines, kept inside the plot's width."""
+    for (_, label), x in zip(ticks, xs):
+        half = text_width(label, 10) / 2
+        c.text(min(max(x, left + half), left + width - half), y, label, px=10, color=MUTED, ha="center")
 
 
 def _timeseries(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, width, height) -> tuple[str, ...]:
@@ -627,10 +633,8 @@ def _heatmap(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, 
         if r % every == 0:
             c.text(left + axis_w - 6, a_top + a_h * (1 - (r + 0.5) / len(names)), _fit(name, axis_w - 8, 10), px=10,
                    color=MUTED, ha="right", va="center")
-    a_w = width - axis_w - 8
-    for t, label in _time_ticks(win, max(2, int(a_w / 110))):
-        c.text(left + axis_w + a_w * (t - win.start) / win.seconds, a_top + a_h + 4, label, px=10, color=MUTED,
-               ha="center")
+    ticks = _time_ticks(win, max(2, int(p_w / 110)))
+    _time_labels(c, ticks, [p_left + p_w * (t - win.start) / win.seconds for t, _ in ticks], p_left, p_w, a_top + a_h + 4)
     return tuple(x.name for x in buckets)
 
 
