@@ -260,10 +260,10 @@ class _Build(Transformer_NonRecursive):
         text = _string(value)
         if op in ("=~", "!~"):
             _regex(value, text, anchored=True)
-        return n.Matcher(str(name), op, text)
+        return n.Matcher(str(name), str(op), text)
 
     def match_op(self, c):
-        return str(c[0])
+        return c[0]  # the Token (a str): operators keep their position for semantic errors
 
     line_op = match_op
     cmp_op = match_op
@@ -290,7 +290,7 @@ class _Build(Transformer_NonRecursive):
                 _regex(tok, v)
             elif op in ("|>", "!>"):
                 _pattern(tok, v, filter_only=True)
-        return n.LineFilter(op, tuple(v for v, _ in values))
+        return n.LineFilter(str(op), tuple(v for v, _ in values))
 
     def filter_value(self, c):
         return (_string(c[0]), c[0])
@@ -350,9 +350,10 @@ class _Build(Transformer_NonRecursive):
 
     def label_format(self, c):
         items, seen = [], set()
-        for dst, kind, src, tok in (x for x in c[1:] if isinstance(x, tuple)):
+        for dst, kind, src, tok, dst_tok in (x for x in c[1:] if isinstance(x, tuple)):
             if dst in seen:
-                raise _err(tok, f"multiple label name '{dst}' not allowed in a single format operation")
+                raise _err(dst_tok, f"multiple label name '{dst}' not allowed in a single format operation",
+                           "format each label once per label_format stage")
             seen.add(dst)
             if kind == "template":
                 _template(tok, src)
@@ -362,8 +363,8 @@ class _Build(Transformer_NonRecursive):
     def label_fmt(self, c):
         dst, _eq, src = c
         if src.type == "STRING":
-            return (str(dst), "template", _string(src), src)
-        return (str(dst), "rename", str(src), src)
+            return (str(dst), "template", _string(src), src, dst)
+        return (str(dst), "rename", str(src), src, dst)
 
     def drop_stage(self, c):
         return n.DropKeep("drop", tuple(x for x in c[1:] if not isinstance(x, Token)))
@@ -386,7 +387,7 @@ class _Build(Transformer_NonRecursive):
     def unwrap_arg(self, c):
         if len(c) == 1:
             return n.Unwrap(str(c[0]))
-        return n.Unwrap(str(c[2]), c[0])
+        return n.Unwrap(str(c[2]), str(c[0]))
 
     # label filters
     def label_filter(self, c):
@@ -403,6 +404,7 @@ class _Build(Transformer_NonRecursive):
 
     def comparison(self, c):
         name, op, (kind, value, tok) = c
+        op = str(op)
         if kind == "ip":
             raise Unsupported("ip() label filters", *_pos(tok))
         if kind == "string":
@@ -471,18 +473,20 @@ class _Build(Transformer_NonRecursive):
 
     def matching(self, c):
         on_kw, labels, card, include = c
-        return n.VectorMatching(on_kw == "on", labels, card or "", include or ())
+        return n.VectorMatching(on_kw == "on", labels, str(card or ""), include or ())
 
     def binop(self, c):
-        left, op, (bool_mod, matching), right = c
-        op = str(op)
+        left, tok, (bool_mod, matching), right = c
+        op = str(tok)
         if bool_mod and op not in ("==", "!=", ">", ">=", "<", "<="):
-            raise LogQLSyntaxError(f"bool modifier can only be used on comparison operators, not `{op}`")
+            raise _err(tok, f"bool modifier can only be used on comparison operators, not `{op}`",
+                       "drop `bool`, or compare with ==, !=, >, >=, <, <=")
         if op in ("and", "or", "unless"):
             if isinstance(left, (n.Number,)) or isinstance(right, (n.Number,)):
-                raise LogQLSyntaxError(f"set operator `{op}` not allowed in binary scalar expression")
+                raise _err(tok, f"set operator `{op}` not allowed in binary scalar expression",
+                           "and/or/unless combine two vectors; compare with a number instead, e.g. `> 1`")
             if matching is not None and matching.card:
-                raise LogQLSyntaxError(f"no grouping allowed for `{op}` operation")
+                raise _err(tok, f"no grouping allowed for `{op}` operation", "drop group_left/group_right")
         return n.BinOp(op, left, right, bool_mod, matching)
 
     def range_sel(self, c):
@@ -513,7 +517,8 @@ class _Build(Transformer_NonRecursive):
         return (n.LogSelector(sel[0], (), sel[1]), tuple(stages), range_ns, offset_ns)
 
     def range_agg(self, c):
-        op = c[0]
+        tok = c[0]
+        op = str(tok)
         param = c[2]
         selector, stages, range_ns, offset_ns = c[4]
         grouping = c[6]
@@ -522,49 +527,50 @@ class _Build(Transformer_NonRecursive):
         if idx is not None:
             unwrap, post, stages = stages[idx], stages[idx + 1:], stages[:idx]
             if any(not isinstance(s, n.LabelFilter) for s in post):
-                raise LogQLSyntaxError("only label filters may follow `| unwrap`",
-                                       hint="move the other stages before the unwrap")
+                raise _err(tok, "only label filters may follow `| unwrap`",
+                           "move the other stages before the unwrap")
         _no_unwrap(stages)
         selector = n.LogSelector(selector.matchers, tuple(stages), selector.pos)
         if op in UNWRAP_OPS and unwrap is None:
-            raise LogQLSyntaxError(f"invalid aggregation {op} without unwrap",
-                                   hint=f"{op} aggregates label values: add `| unwrap <label>` before the range")
+            raise _err(tok, f"invalid aggregation {op} without unwrap",
+                       f"{op} aggregates label values: add `| unwrap <label>` before the range")
         if op in LOG_OPS and unwrap is not None:
-            raise LogQLSyntaxError(f"invalid aggregation {op} with unwrap",
-                                   hint=f"{op} counts log lines or bytes; drop `| unwrap`")
+            raise _err(tok, f"invalid aggregation {op} with unwrap", f"{op} counts log lines or bytes; drop `| unwrap`")
         if op == "quantile_over_time":
             if param is None:
-                raise LogQLSyntaxError("quantile_over_time needs a quantile: quantile_over_time(0.99, ...)")
+                raise _err(tok, "quantile_over_time needs a quantile", "write quantile_over_time(0.99, ...)")
         elif param is not None:
-            raise LogQLSyntaxError(f"{op} takes no parameter")
+            raise _err(tok, f"{op} takes no parameter", f"drop the first argument of {op}")
         if grouping is not None and unwrap is None:
-            raise LogQLSyntaxError(f"grouping not allowed for {op} aggregation",
-                                   hint="group in a vector aggregation instead: sum by (label) (...)")
+            raise _err(tok, f"grouping not allowed for {op} aggregation",
+                       "group in a vector aggregation instead: sum by (label) (...)")
         return n.RangeAgg(op, selector, range_ns, offset_ns, unwrap, tuple(post), grouping, param)
 
     def vector_agg(self, c):
-        op, g1, _lp, first, _comma, second, _rp, g2 = c
+        tok, g1, _lp, first, _comma, second, _rp, g2 = c
+        op = str(tok)
         if g1 is not None and g2 is not None:
-            raise LogQLSyntaxError(f"{op}: grouping given twice")
+            raise _err(tok, f"{op}: grouping given twice", "write the grouping once, before or after the arguments")
         grouping = g1 or g2
         param = None
         if op in PARAM_VEC:
             if second is None:
-                raise LogQLSyntaxError(f"{op} needs a parameter: {op}(5, ...)")
+                raise _err(tok, f"{op} needs a parameter", f"write {op}(5, ...)")
             if not isinstance(first, n.Number):
-                raise Unsupported(f"{op} with a non-literal parameter")
+                raise Unsupported(f"{op} with a non-literal parameter", *_pos(tok))
             param = first.value
             if param != math.floor(param) or param < 1:
-                raise LogQLSyntaxError(f"invalid parameter for {op}: {param:g} (a positive integer)")
+                raise _err(tok, f"invalid parameter for {op}: {param:g}", "the parameter is a positive integer")
             expr = second
         else:
             if second is not None:
-                raise LogQLSyntaxError(f"{op} takes no parameter")
+                raise _err(tok, f"{op} takes no parameter", f"drop the first argument of {op}")
             expr = first
         if op in NO_GROUP_VEC and grouping is not None:
-            raise LogQLSyntaxError(f"{op} does not take a grouping")
+            raise _err(tok, f"{op} does not take a grouping", f"drop the by/without clause of {op}")
         if isinstance(expr, n.Number):
-            raise LogQLSyntaxError(f"{op} aggregates a vector, not the number {expr.value:g}")
+            raise _err(tok, f"{op} aggregates a vector, not the number {expr.value:g}",
+                       f"aggregate a metric query, e.g. {op}(count_over_time({{...}}[5m]))")
         return n.VectorAgg(op, expr, grouping, param)
 
     def grouping(self, c):
