@@ -164,9 +164,11 @@ def _file_matchers(rule: dict, side: str) -> list[str] | None:
 
 
 def _matches(matchers, source_match, label: str, value: str) -> bool:
+    """Does a matcher on `label` accept `value`? Evaluated (`severity=~"warning|info"` accepts warning),
+    not compared as text."""
     for m in matchers or []:
-        text = str(m).replace(" ", "").replace("'", '"')
-        if text in (f'{label}="{value}"', f"{label}={value}"):
+        parsed = parse_matcher(str(m).strip())
+        if parsed is not None and parsed[0] == label and matcher_matches(str(m).strip(), {label: value}):
             return True
     return isinstance(source_match, dict) and str(source_match.get(label)) == value
 

@@ -212,7 +212,7 @@ def test_missing_tools_are_fatal(tmp_path, monkeypatch):
     assert (p.severity, p.message) == (Severity.FATAL, "`amtool` is not installed")
 
 
-def test_a_crashing_tool_is_fatal(tmp_path, monkeypatch):
+def test_a_crashing_tool_is_an_error_on_its_file_not_a_fatal_of_the_run(tmp_path, monkeypatch):
     fake = tmp_path / "bin" / "promtool"
     fake.parent.mkdir()
     fake.write_text("#!/bin/sh\necho 'panic: runtime error' >&2\nexit 7\n")
@@ -221,7 +221,7 @@ def test_a_crashing_tool_is_fatal(tmp_path, monkeypatch):
     (tmp_path / "r.yml").write_text("groups: []\n")
     ctx = context.for_paths(tmp_path, None, [str(tmp_path / "r.yml")])
     [p] = prom_tools.check_rules(ctx)
-    assert p.severity is Severity.FATAL and "exited 7" in p.message
+    assert p.severity is Severity.ERROR and "exited 7" in p.message and p.path == str(tmp_path / "r.yml")
     assert shutil.which("promtool") == str(fake)
 
 
@@ -230,3 +230,23 @@ def test_a_test_file_that_does_not_load_is_reported_at_promtools_line(tmp_path):
         "rule_files": ["rules.yml"], "tests": [{**promtool_test("x", "1x5", "5m", []), "bogus": 1}]}}
     [p] = prom_tools.check_rule_tests(make_ctx(tmp_path, files))
     assert p.line == 13 and (tmp_path / "rules.test.yml").read_text().splitlines()[12].startswith("  bogus")
+
+
+def test_a_tool_crash_on_one_file_is_an_error_on_that_file_and_the_others_are_still_judged(tmp_path):
+    """A stand-in promtool (the real one cannot be made to crash on demand) panics when handed `crash.yml`
+    and runs the real pinned promtool otherwise."""
+    from obsgate.tools import ToolInfo
+
+    real = ROOT / ".tools" / "bin" / "promtool"
+    stand_in = tmp_path / "promtool-stand-in"
+    stand_in.write_text("#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in *crash.yml) echo 'panic: runtime error: "
+                        "index out of range [3] with length 3' >&2; exit 2;; esac; done\n"
+                        f'exec {real} "$@"\n')
+    stand_in.chmod(0o755)
+    ctx = make_ctx(tmp_path, {"crash.yml": rules_file(alert()), "bad.yml": BROKEN_EXPR,
+                              "good.yml": rules_file(alert(name="B"))})
+    ctx._tools["promtool"] = ToolInfo("promtool", True, "stand-in", str(stand_in), "stand-in")
+    problems = prom_tools.check_rules(ctx)
+    got = sorted((p.path.rsplit("/", 1)[1], p.severity, p.message.split(":")[0]) for p in problems)
+    assert got == [("bad.yml", Severity.ERROR, "promtool"), ("crash.yml", Severity.ERROR, "promtool failed on this file")]
+    assert "index out of range" in next(p.message for p in problems if p.path.endswith("crash.yml"))

@@ -149,6 +149,11 @@ def test_placeholders_and_loopback_webhooks_are_not_secrets(tmp_path):
     assert not found(problems, "secrets/literal") and not found(problems, "am/config")
 
 
+def test_an_inhibition_matching_warning_by_regex_is_evaluated_not_compared_as_text(tmp_path):
+    problems, _ = external(tmp_path, "alertmanager.yml")  # target_matchers: ['severity=~"warning|info"']
+    assert not [p for p in found(problems, "am/routes") if "no inhibition mutes" in p.message]
+
+
 def test_external_mode_skips_the_catalog_with_an_info_line(tmp_path):
     problems, _ = external(tmp_path, "info-join.rules.yml")
     skipped = {p.check for p in found(problems, severity=Severity.INFO) if p.message.startswith("skipped: no project")}
