@@ -29,12 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current directory)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        try:
-            module = importlib.import_module(f"obsgate.commands.{name.replace('-', '_')}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"obsgate.commands.{name.replace('-', '_')}":
-                raise
-            continue
+        module = importlib.import_module(f"obsgate.commands.{name.replace('-', '_')}")
         p = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(p)
         p.set_defaults(run=module.run)

@@ -5,23 +5,17 @@ sink, one path per receiver, so the smoke checks can tell which receiver got a n
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 from .. import render
-from ..generate import FAMILIES, generate
+from ..generate import generate
 from ..generate.target import Target
 from .layout import Layout, write_private
 
 SINK = "alert-sink"
 # What the services read; compose, runbooks and docs are for people and stay in generated/.
 LIVE_FAMILIES = ("prometheus", "loki", "alertmanager", "grafana")
-
-
-def available_families() -> tuple[str, ...]:
-    """Generator families present in this checkout (a family still being written is left out)."""
-    return tuple(f for f in FAMILIES if importlib.util.find_spec(f"obsgate.generate.{f}") is not None)
 
 
 def target_for(project, layout: Layout, runtime: str, profile: str) -> Target:
@@ -40,7 +34,7 @@ def target_for(project, layout: Layout, runtime: str, profile: str) -> Target:
 
 def render_configs(project, layout: Layout, target: Target) -> dict[str, bytes]:
     """Write every rendered file under .run/config (replacing the last run's) and return them."""
-    docs = generate(project, target, families=tuple(f for f in available_families() if f in LIVE_FAMILIES))
+    docs = generate(project, target, families=LIVE_FAMILIES)
     outputs = render.render_all(docs)
     shutil.rmtree(layout.config, ignore_errors=True)
     render.write_tree(layout.config, outputs)

@@ -1,8 +1,6 @@
 """Work after the stack is healthy and before smoke: seed the benchmark datasets into Mongo."""
 from __future__ import annotations
 
-import importlib.util
-
 MONGO_DB = "obsgate"
 
 
@@ -14,8 +12,6 @@ def seed_datasets(project) -> dict:
     """Seed digests and review_reports (idempotent); {} when the stack has no mongo or no dataset module."""
     if not project.stack.has("mongo"):
         return {}
-    if importlib.util.find_spec("obsgate.sim.datasets") is None:
-        return {"skipped": "obsgate.sim.datasets is not available"}
     import pymongo
 
     from ..sim import datasets
