@@ -13,15 +13,21 @@ DIGEST_COVERAGE_LOW = AlertRule(
                 "over the last 30 days, so benchmarks on it are biased towards the days that exist.",
     tests=(
         TestCase("fires when a channel has 27 digests",
-                 series={'benchmark_channel_daily_digests{channel="support"}': "31x10 27x40",
-                         'benchmark_channel_daily_digests{channel="general"}': "31x50"},
-                 at="45m", alerts=({"channel": "support"},)),
-        TestCase("stays quiet at exactly 30", series={'benchmark_channel_daily_digests{channel="support"}': "30x50"},
+                 series={'benchmark_channel_daily_digests{channel="platform-ops"}': "30x10 27x40",
+                         'benchmark_channel_daily_digests{channel="ai-research"}': "30x50"},
+                 at="45m", alerts=({"channel": "platform-ops"},)),
+        TestCase("stays quiet at exactly 30", series={'benchmark_channel_daily_digests{channel="platform-ops"}': "30x50"},
                  at="45m"),
+        TestCase("stays quiet when the gap lasted less than 30 minutes",
+                 series={'benchmark_channel_daily_digests{channel="platform-ops"}': "30x10 27x20 30x20"}, at="45m"),
     ),
     runbook=Runbook(
         impact="Benchmark results for the channel are not comparable with other channels or earlier runs.",
-        steps=(Step("Digests per channel", "min by (channel) (benchmark_channel_daily_digests)"),
+        steps=(Step("Days with a digest per channel (latest 30 days, measured in MongoDB)",
+                    "min by (channel) (benchmark_channel_daily_digests)"),
+               Step("Which days a channel lacks",
+                    "mongosh obsgate --quiet --eval 'db.digests.distinct(\"date\", {channel: \"<channel>\"})'",
+                    lang="shell", note="Compare with the last 30 dates; the coverage exporter counts the same."),
                Step("Samples exported per dataset in the last day",
                     "sum by (dataset) (increase(benchmark_samples_exported_total[1d]))"),
                service_errors("butler"), service_errors("backoffice")),
@@ -34,8 +40,10 @@ DIGEST_COVERAGE_LOW = AlertRule(
         prevention="Seed and check coverage in CI (the live gate counts digests per channel in MongoDB).",
         related=("SharedServiceTargetDown",),
     ),
-    scenario=Scenario(fault="digests_missing", target="benchmarks-sim", expect_labels={"channel": "support"},
-                      effects=(Effect(DAILY_DIGESTS, {"channel": "support"}, value=27),)),
+    # The coverage exporter takes the channel's three newest days out of MongoDB (and puts them back after).
+    scenario=Scenario(fault="channel_days_removed", target="coverage-exporter",
+                      expect_labels={"channel": "platform-ops"},
+                      effects=(Effect(DAILY_DIGESTS, {"channel": "platform-ops"}, value=27),)),
 )
 
 GROUP = RuleGroup("benchmarks", component="benchmarks", rules=(DIGEST_COVERAGE_LOW,))

@@ -188,6 +188,15 @@ STACK = Stack(
         simulator("butler-sim", "butler", 9107),
         simulator("backoffice-sim", "backoffice", 9108),
         simulator("benchmarks-sim", "benchmarks", 9109),
+        # Digest coverage measured in Mongo (FerretDB natively) over the channels the datasets seed.
+        Service(
+            name="coverage-exporter", image=SIM_IMAGE, tag="local", build=".", port=9112, health="/healthz",
+            metrics_path="/metrics", job="benchmarks_coverage", depends_on=("mongo",),
+            command=("python", "-m", "obsgate.sim.coverage", "--port", "9112", "--mongo", "mongodb://mongo:27017/obsgate"),
+            native=Native(python_module="obsgate.sim.coverage", args=(
+                "--port", "{port}", "--root", "{root}",
+                "--mongo", "mongodb://127.0.0.1:{ports[mongo]}/obsgate?directConnection=true")),
+        ),
         simulator("host-sim", "host", 9110),
         # Ollama has no /metrics; an exporter beside it is the `ollama` scrape job OllamaDown watches.
         simulator("ollama-exporter-sim", "ollama", 9111),

@@ -2,9 +2,10 @@
 
     python -m obsgate.sim.datasets [--uri mongodb://127.0.0.1:27017/obsgate] [--channels 3] [--days 30]
 
-Seeding is idempotent (documents are upserted by a deterministic `_id`) and deterministic (content
-comes from a seed per channel and day, and the dates end on a fixed day), so two runs, or a run on
-another machine, leave the same collections. `counts(db)` and `shortfalls(...)` are what the live
+Seeding is idempotent (documents are upserted by a deterministic `_id`) and deterministic per day
+(content comes from a seed per channel and date), so two runs on one day, or on two machines, leave the
+same collections. The days are the latest 30 ending today (UTC), the window the digest-coverage
+exporter (obsgate.sim.coverage) measures. `counts(db)` and `shortfalls(...)` are what the live
 gate's mongo check uses.
 """
 from __future__ import annotations
@@ -21,7 +22,11 @@ from .textgen import complete
 
 CHANNELS = ("ai-research", "llm-security", "platform-ops", "agents-rag", "release-notes")
 MIN_CHANNELS, MIN_DAYS, MIN_DIGESTS_PER_CHANNEL = 3, 30, 30
-END = date(2025, 6, 30)  # fixed, not today: the dataset must not change from one day to the next
+END = date(2025, 6, 30)  # a fixed day for tests that need stable dates; seeding uses latest_day()
+
+
+def latest_day() -> date:
+    return datetime.now(timezone.utc).date()
 MODELS = ("llama3.1-8b", "qwen2.5-coder-7b")
 DEFAULT_URI = "mongodb://127.0.0.1:27017/obsgate"
 COLLECTIONS = ("digests", "review_reports")
@@ -88,11 +93,12 @@ def documents(channels: int = MIN_CHANNELS, day_count: int = MIN_DAYS, end: date
     return {"digests": digests, "review_reports": [review_report(d) for d in digests]}
 
 
-def seed(db, channels: int = MIN_CHANNELS, day_count: int = MIN_DAYS, end: date = END) -> dict:
-    """Upsert the datasets into `db` (a pymongo Database) and return `counts(db)`."""
+def seed(db, channels: int = MIN_CHANNELS, day_count: int = MIN_DAYS, end: date | None = None) -> dict:
+    """Upsert the datasets into `db` (a pymongo Database) for the days ending at `end` (default: today, UTC)
+    and return `counts(db)`."""
     from pymongo import ASCENDING, ReplaceOne
 
-    for name, docs in documents(channels, day_count, end).items():
+    for name, docs in documents(channels, day_count, end or latest_day()).items():
         coll = db[name]
         coll.create_index([("channel", ASCENDING), ("date", ASCENDING)], unique=True, name="channel_date")
         coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
