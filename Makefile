@@ -30,8 +30,10 @@ validate: setup
 doctor: $(VENV)
 	$(OBSGATE) doctor
 
+# The docker live tests get an engine from scripts/docker_engine.py: the one that answers, else a private
+# dockerd (root on Debian) stopped when pytest ends, else they report skipped with the reason.
 test: setup
-	$(PY) -m pytest -q
+	$(PY) scripts/docker_engine.py run -- $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-unit: setup
 	$(PY) -m pytest -q -m "not live" $(PYTEST_ARGS)
