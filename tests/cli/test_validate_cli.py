@@ -295,3 +295,70 @@ def test_online_mode_with_no_server_is_an_error_and_the_offline_checks_still_run
     assert server["severity"] == "error" and "did not answer" in server["message"]
     assert any(d["check"] == "prom/rules" or d["check"].startswith("alerts/") for d in found)
     assert res.returncode == 1
+
+
+# --- external mode ------------------------------------------------------------------------------------
+
+EXTERNAL = ROOT / "tests" / "fixtures" / "external"
+
+
+def test_files_outside_the_project_are_external_the_project_is_not_used(tmp_path):
+    """The fixture project's Routing sends critical to `pager`; an external alertmanager.yml is not told so."""
+    res = obsgate(PROJECT, "--format", "json", str(EXTERNAL / "alertmanager.yml"), str(EXTERNAL / "alert.rules"))
+    found = json.loads(res.stdout)
+    [mode] = [d for d in found if d["check"] == "validate/mode"]
+    assert mode["severity"] == "info" and mode["message"].startswith("external mode: 2 files checked without the "
+                                                                     "project")
+    assert not [d for d in found if d["check"] == "am/routes" and "expected" in d["message"]]
+    assert {d["check"] for d in found if d["message"].startswith("skipped: no project catalog")} >= {
+        "xref/metric-exists"}
+    assert [d["severity"] for d in found if d["check"] == "alerts/for"] == ["warning"]  # a convention here
+    assert res.returncode == 0, res.stdout
+
+
+def test_no_project_makes_files_inside_the_project_external(inside):
+    rules = str(inside / "assets" / "bad" / "rules.yml")
+    with_project = {d["check"] for d in json.loads(obsgate(inside, "--format", "json", rules).stdout)}
+    without = json.loads(obsgate(inside, "--format", "json", "--no-project", rules).stdout)
+    assert "xref/label-values" in with_project and "validate/mode" not in with_project
+    assert {d["check"] for d in without} >= {"validate/mode"} and not [
+        d for d in without if d["check"].startswith("xref/") and d["severity"] == "error"]
+
+
+def test_the_same_files_give_the_same_findings_whatever_the_root(tmp_path):
+    """External files no longer take the scrape interval (or anything else) of the project at --root."""
+    runs = [obsgate(root, "--format", "json", str(EXTERNAL / "info-join.rules.yml"), str(EXTERNAL / "alert.rules"))
+            for root in (PROJECT, tmp_path)]
+    first, second = ([(d["check"], d["severity"], d["line"], d["message"]) for d in json.loads(r.stdout)]
+                     for r in runs)
+    assert first == second and runs[0].returncode == runs[1].returncode
+
+
+def test_scrape_interval_comes_from_the_flag_and_a_bad_one_is_a_usage_error(tmp_path):
+    rules = tmp_path / "r.yml"
+    rules.write_text("groups:\n- name: g\n  rules:\n  - record: job:x:rate1m\n    expr: sum(rate(x_total[1m]))\n")
+    assumed = json.loads(obsgate(tmp_path, "--format", "json", str(rules)).stdout)
+    stated = json.loads(obsgate(tmp_path, "--format", "json", "--scrape-interval", "15s", str(rules)).stdout)
+    assert [d["severity"] for d in assumed if d["check"] == "promql/range-vs-scrape"] == ["warning"]
+    assert not [d for d in stated if d["check"] == "promql/range-vs-scrape"]
+    bad = obsgate(tmp_path, "--scrape-interval", "soon", str(rules))
+    assert bad.returncode == 2 and "--scrape-interval `soon` is not a duration" in bad.stderr
+
+
+def test_obsgate_yml_sets_severities_per_glob_and_a_bad_one_exits_2(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    shutil.copy(EXTERNAL / "alert.rules", tmp_path / "vendor" / "alert.rules")
+    (tmp_path / ".obsgate.yml").write_text(
+        "checks:\n- paths: [\"vendor/**\"]\n  check: alerts/for\n  severity: error\n"
+        "- paths: [\"vendor/**\"]\n  check: rules/tested\n  disable: upstream rules, tested upstream\n")
+    res = obsgate(tmp_path, "--format", "json", "vendor/alert.rules", cwd=tmp_path)
+    got = {d["check"]: (d["severity"], d["message"]) for d in json.loads(res.stdout)}
+    assert got["alerts/for"][0] == "error" and res.returncode == 1
+    assert got["rules/tested"] == ("info", "disabled in " + str(tmp_path / ".obsgate.yml") +
+                                   ": upstream rules, tested upstream (alert `HostDown` has no unit test with a "
+                                   "firing case and a quiet case in the promtool test files checked with it)")
+    (tmp_path / ".obsgate.yml").write_text("checks:\n- check: alerts/fro\n  severity: info\n")
+    bad = obsgate(tmp_path, "vendor/alert.rules", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith(f"{tmp_path / '.obsgate.yml'}:2: error: `alerts/fro` is not a check id")
+    assert "  hint: known in that family: " in bad.stderr
