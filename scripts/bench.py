@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import write_project  # noqa: E402
+from bench_loki import bench_loki  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OBSGATE = [sys.executable, "-m", "obsgate.cli"]
@@ -149,7 +150,7 @@ def bench_external() -> None:
           f"{tool:.2f} s; ratio {ours / tool:.2f}x (target <= 2x)")
 
 
-SECTIONS = {"generate": bench_generate, "validate": bench_validate, "external": bench_external}
+SECTIONS = {"generate": bench_generate, "validate": bench_validate, "external": bench_external, "loki": bench_loki}
 
 
 def main(argv: list[str]) -> int:

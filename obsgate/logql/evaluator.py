@@ -100,8 +100,8 @@ def _log_query(sel: n.LogSelector, streams, start_ns, end_ns, limit, direction) 
     for stream in streams:
         if not _selected(sel.matchers, stream.labels):
             continue
-        for labels, ts, line in _run_pipeline(sel, stream, start_ns, end_ns, right_closed=False):
-            out[labels].append((ts, line))
+        for key, _, ts, line in _run_pipeline(sel, stream, start_ns, end_ns, right_closed=False):
+            out[key].append((ts, line))
     # the `limit` entries closest to the end (backward) or the start (forward), across streams
     flat = [(ts, labels, line) for labels, rows in out.items() for ts, line in rows]
     flat.sort(key=lambda x: (x[0], x[1]), reverse=backward)
@@ -119,7 +119,10 @@ def _selected(matchers, labels: tuple) -> bool:
 
 
 def _run_pipeline(sel: n.LogSelector, stream: Stream, lo_ns: int, hi_ns: int, right_closed: bool):
-    """(labels, ts, line) of the stream's entries in the bounds that pass the pipeline."""
+    """(labels key, labels dict or None, ts, line) of the stream's entries in the bounds that pass the pipeline.
+
+    The dict is None when no stage ran (the stream's own labels); the key is the sorted label tuple.
+    """
     entries = stream.entries
     ts_list = _timestamps(stream)
     if right_closed:
@@ -137,7 +140,11 @@ def _run_pipeline(sel: n.LogSelector, stream: Stream, lo_ns: int, hi_ns: int, ri
             continue
         meta = e[2] if len(e) > 2 else ()
         if proc is None:
-            yield (_merge(stream_labels, meta) if meta else stream_labels), e[0], line
+            if meta:
+                key = _merge(stream_labels, meta)
+                yield key, dict(key), e[0], line
+            else:
+                yield stream_labels, None, e[0], line
             continue
         labels = dict(stream_labels)
         if meta:
@@ -146,7 +153,7 @@ def _run_pipeline(sel: n.LogSelector, stream: Stream, lo_ns: int, hi_ns: int, ri
         if got is None:
             continue
         line, labels = got
-        yield tuple(sorted(labels.items())), e[0], line
+        yield tuple(sorted(labels.items())), labels, e[0], line
 
 
 def _merge(labels: tuple, meta: tuple) -> tuple:
@@ -253,25 +260,28 @@ class _Eval:
                 if kept:
                     _extend(groups, stream.labels, kept, None)
                 continue
-            for labels, ts, line in _run_pipeline(sel, stream, lo_ns, hi_ns, right_closed=True):
+            count_bytes = op in ("bytes_over_time", "bytes_rate")
+            for key, d, ts, line in _run_pipeline(sel, stream, lo_ns, hi_ns, right_closed=True):
                 if unwrap is None:
-                    value = float(len(line.encode("utf-8"))) if op in ("bytes_over_time", "bytes_rate") else 1.0
-                    key = labels
+                    value = float(len(line.encode("utf-8"))) if count_bytes else 1.0
+                    if d is not None and ERROR in d:
+                        _pipeline_error(key)
                 else:
-                    d = dict(labels)
+                    d = dict(d if d is not None else key)
                     value = unwrap(d)
-                    ok = all(f(d) for f in post)
-                    if not ok:
+                    if not all(f(d) for f in post):
                         continue
-                    if value is None:
-                        value = 0.0
-                    d.pop(DETAILS, None) if ERROR not in d else None
+                    if ERROR in d:
+                        _pipeline_error(tuple(sorted(d.items())))
                     key = tuple(sorted(d.items()))
-                if ERROR in dict(key):
-                    _pipeline_error(key)
                 if grouping is not None:
                     key = _group_key(key, grouping)
-                _extend(groups, key, [ts], [value])
+                hit = groups.get(key)
+                if hit is None:
+                    groups[key] = ([ts], [value])
+                else:
+                    hit[0].append(ts)
+                    hit[1].append(value)
         for key, (ts, vals) in groups.items():
             if vals is not None and any(ts[i] > ts[i + 1] for i in range(len(ts) - 1)):
                 order = sorted(range(len(ts)), key=ts.__getitem__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from .regex import compile_re2
 
@@ -20,6 +21,7 @@ class ParseFailure(Exception):
         self.kind, self.details = kind, details
 
 
+@lru_cache(maxsize=65536)
 def sanitize(key: str) -> str:
     key = _BAD_KEY.sub("_", key)
     if key[:1].isdigit():
@@ -29,9 +31,12 @@ def sanitize(key: str) -> str:
 
 # --- json ----------------------------------------------------------------------------------------
 
+_DECODER = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)  # numbers keep their text
+
+
 def _loads(line: str):
     try:
-        return json.loads(line, parse_float=str, parse_int=str, parse_constant=str)
+        return _DECODER.decode(line)
     except ValueError as exc:
         raise ParseFailure("JSONParserErr", _json_error(exc)) from None
     except RecursionError:
@@ -68,12 +73,12 @@ def json_all(line: str) -> dict[str, str]:
         prefix, obj = stack.pop()
         for k, v in obj.items():
             key = f"{prefix}_{k}" if prefix else k
-            if isinstance(v, dict):
+            if type(v) is str:
+                out[sanitize(key)] = v
+            elif isinstance(v, dict):
                 stack.append((key, v))
-                continue
-            s = _scalar(v)
-            if s is not None:
-                out[sanitize(key)] = s
+            elif v is True or v is False or v is None:
+                out[sanitize(key)] = "true" if v is True else "false" if v is False else ""
     return out
 
 
