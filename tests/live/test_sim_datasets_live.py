@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import timedelta
 
 import pymongo
 import pytest
 
+from obsgate.sim.datasets import latest_day
 from sim_procs import PY, ROOT, free_port, start, stop, tool, wait_until
 
 pytestmark = pytest.mark.live
@@ -49,7 +51,7 @@ def test_seeding_twice_leaves_the_same_counts_and_meets_the_requirement(mongo_ur
     assert set(first["channels"]) == {"ai-research", "llm-security", "platform-ops"}
     assert all(c == {"digests": 30, "days": 30, "review_reports": 30} for c in first["channels"].values())
     assert shortfalls(first) == []
-    doc = db.digests.find_one({"_id": "llm-security:2025-06-15"})
+    doc = db.digests.find_one({"_id": f"llm-security:{latest_day() - timedelta(days=15)}"})  # the latest 30 days
     assert doc["channel"] == "llm-security" and doc["items"] and doc["tokens"]["completion"] > 0
     client.close()
 
@@ -60,7 +62,7 @@ def test_counts_reveal_a_missing_day(mongo_uri):
     client = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
     db = client.get_default_database()
     seed(db)
-    db.digests.delete_one({"_id": "ai-research:2025-06-10"})
+    db.digests.delete_one({"_id": f"ai-research:{latest_day() - timedelta(days=20)}"})
     found = counts(db)
     assert found["channels"]["ai-research"]["days"] == 29
     assert shortfalls(found) and "ai-research: 29 digests over 29 days" in shortfalls(found)[0]
