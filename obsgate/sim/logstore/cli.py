@@ -2,7 +2,7 @@
 without Loki, not Loki. Serves Loki's push and query API on one port; with --rules it runs the ruler.
 
     python -m obsgate.sim.logstore --port 3100 --data DIR [--rules DIR --eval-interval 1m
-        --alertmanager http://127.0.0.1:9093] [--retention 6h --max-bytes 32MiB] [--host 0.0.0.0]
+        --alertmanager http://127.0.0.1:9093] [--retention 6h --max-bytes 64MiB] [--host 0.0.0.0]
 """
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def parser() -> argparse.ArgumentParser:
                    help="directory for the per-tenant append-only files (default: none, logs live in memory only)")
     p.add_argument("--retention", type=duration, default=duration("6h"),
                    help="how far back entries are kept, in memory and on disk (default 6h)")
-    p.add_argument("--max-bytes", type=size, default=size("32MiB"),
-                   help="bytes of log lines kept per tenant; the oldest go first beyond it (default 32MiB)")
+    p.add_argument("--max-bytes", type=size, default=size("64MiB"),
+                   help="memory for log entries per tenant (line bytes plus about 176 bytes per entry); the "
+                        "oldest entries go first beyond it (default 64MiB)")
     p.add_argument("--rules", type=Path, default=None,
                    help="Loki rule directory, <dir>/<tenant>/*.yml (default: no ruler)")
     p.add_argument("--eval-interval", type=duration, default=duration("1m"),

@@ -26,7 +26,8 @@ class _StateCollector:
         yield info
         streams = GaugeMetricFamily("obsgate_logstore_streams", "Streams held in memory.", labels=["tenant"])
         entries = GaugeMetricFamily("obsgate_logstore_entries", "Log entries held in memory.", labels=["tenant"])
-        held = GaugeMetricFamily("obsgate_logstore_bytes", "Bytes of log lines held in memory.", labels=["tenant"])
+        held = GaugeMetricFamily("obsgate_logstore_bytes", "Memory held by log entries (lines plus per-entry "
+                                 "overhead), the measure of --max-bytes.", labels=["tenant"])
         disk = GaugeMetricFamily("obsgate_logstore_file_bytes", "Bytes of the tenant's append-only file.",
                                  labels=["tenant"])
         for tenant, st in self.store.stats().items():

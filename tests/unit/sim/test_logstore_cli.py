@@ -6,10 +6,10 @@ import pytest
 from obsgate.sim.logstore.cli import parser
 
 
-def test_defaults_keep_six_hours_and_32_mib_per_tenant_and_run_no_ruler():
+def test_defaults_keep_six_hours_and_64_mib_per_tenant_and_run_no_ruler():
     args = parser().parse_args([])
     assert (args.port, args.retention, args.max_bytes, args.rules, args.eval_interval) == (
-        3100, 6 * 3600.0, 32 << 20, None, 60.0)
+        3100, 6 * 3600.0, 64 << 20, None, 60.0)
 
 
 def test_sizes_and_durations_are_read_with_their_units():

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from obsgate.logql import Entry, Matcher
-from obsgate.sim.logstore.storage import Store, check_tenant
+from obsgate.sim.logstore.storage import ENTRY_OVERHEAD, Store, check_tenant
 
 S = 10**9
 API = (("level", "info"), ("service", "api"))
@@ -103,13 +103,14 @@ def test_entries_older_than_the_retention_window_are_refused_on_push_and_forgott
 
 def test_the_byte_budget_drops_the_oldest_entries_across_streams():
     clock = Clock()
-    st = store(max_bytes=30, clock=clock)
+    st = store(max_bytes=3 * (10 + ENTRY_OVERHEAD), clock=clock)
     now = clock.now
     st.push("fake", [(API, [Entry(now - 9 * S, "a" * 10), Entry(now - 5 * S, "c" * 10)]),
                      (DB, [Entry(now - 7 * S, "b" * 10)])])
     st.push("fake", [(DB, [Entry(now, "d" * 10)])])
     kept = sorted(e.line[0] for s in st.select("fake", sel(("service", "=~", ".+")), 0, now) for e in s.entries)
-    assert kept == ["b", "c", "d"] and st.stats()["fake"].bytes == 30 and st.dropped_for_budget == 1
+    assert kept == ["b", "c", "d"] and st.stats()["fake"].bytes == 3 * (10 + ENTRY_OVERHEAD)
+    assert st.dropped_for_budget == 1
 
 
 def test_logs_survive_a_restart_and_metadata_too(tmp_path):
@@ -164,12 +165,12 @@ def test_series_lists_label_sets_with_entries_in_the_window():
 def test_the_file_is_rewritten_only_once_it_has_doubled_so_forgotten_lines_leave_the_disk(tmp_path, monkeypatch):
     monkeypatch.setattr("obsgate.sim.logstore.storage.COMPACT_SLACK", 0)
     clock = Clock()
-    st = store(tmp_path, retention_s=60, max_bytes=100, clock=clock)
+    st = store(tmp_path, retention_s=60, max_bytes=10 * (10 + ENTRY_OVERHEAD), clock=clock)
     rewrites = []
     real = st._compact
     monkeypatch.setattr(st, "_compact", lambda t: (rewrites.append(t.file_bytes), real(t)))
     path = tmp_path / "fake.jsonl"
-    for i in range(40):  # 40 x 10 bytes through a 100-byte budget
+    for i in range(40):  # 40 lines through a budget of 10
         st.push("fake", [(API, [Entry(clock.now + i, f"line {i:05d}")])])
     assert 0 < len(rewrites) < 10  # amortised: not one rewrite per push over the budget
     kept = [e.line for e in st.select("fake", sel(("service", "=", "api")), 0, clock.now + 100)[0].entries]
