@@ -211,13 +211,18 @@ class LogStoreApp:
             if (end - start) // step + 1 > MAX_POINTS:
                 raise BadRequest("exceeded maximum resolution of 11,000 points per timeseries. Try increasing the "
                                  "value of the step parameter")
-            streams = self.store.select(tenant, q.selectors(), start - back, end)
-            result = range_query(q, streams, start, end, step, limit=limit, direction=direction)
         else:
-            at = parse_time(_one(p, "time"), now, "time")
-            lo = at - back if back else 0  # a log query reads whatever is before `time`; the engine limits it
-            streams = self.store.select(tenant, q.selectors(), lo, at)
-            result = instant(q, streams, at, limit=limit, direction=direction)
+            start = end = parse_time(_one(p, "time"), now, "time")
+        streams = self.store.select(tenant, q.selectors(), start - back, end)
+        try:
+            if ranged:
+                result = range_query(q, streams, start, end, step, limit=limit, direction=direction)
+            else:
+                result = instant(q, streams, end, limit=limit, direction=direction)
+        except ValueError as exc:
+            # The engine's query errors (e.g. Loki's "log queries are not supported as an instant query type")
+            # are ValueErrors: the client's query, a 400 as in Loki.
+            raise BadRequest(str(exc)) from None
         return success(result.to_api())
 
     def _span(self, p: dict) -> tuple[int, int]:

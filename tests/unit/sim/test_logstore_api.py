@@ -163,6 +163,13 @@ def test_a_bad_query_is_a_400_with_the_reason(query, message):
     assert resp.status == 400 and message in resp.body.decode(), resp.body
 
 
+def test_an_instant_log_query_is_refused_as_loki_3_does():
+    a = app()
+    seed(a)
+    resp = call(a, "GET", "/loki/api/v1/query", {"query": '{service="api"}', "time": str(NOW)})
+    assert resp.status == 400 and b"log queries are not supported as an instant query type" in resp.body
+
+
 def test_an_unknown_route_is_a_404_listing_the_routes():
     resp = call(app(), "GET", "/loki/api/v1/tail")
     assert resp.status == 404 and b"POST /loki/api/v1/push" in resp.body and NAME.encode() in resp.body
