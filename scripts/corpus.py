@@ -9,9 +9,9 @@ issue 13's closing note for the sources). The figures:
 - ERRORs by the real tool (promtool/amtool: its verdict, never a false alarm), of policy checks
   (conventions, literal secrets), and of obsgate's own checks: on files the tool rejects, and
   elsewhere, where every error is a false-positive candidate to look at (the goal is 0);
-- with --plant: a copy of DIR with one bug planted per family (a metric-name typo in a rule checked
-  online against a live Prometheus is not needed: a typo in a recording rule's use, a broken
-  expression, a dashboard with a bad query), each of which must be caught.
+- with --plant: a copy of DIR with one bug planted per family (a misspelt metric name: a recorded
+  series used under a typo; a broken rule expression; a dashboard with a bad query), each of which
+  must be caught.
 """
 from __future__ import annotations
 
@@ -92,17 +92,15 @@ def plant(target: Path) -> list[tuple[str, Path, str]]:
     src = _first(target, "*.yml", "expr:")
     broken = target / "planted" / ("broken-" + src.name)
     text = src.read_text()
-    at = text.index("expr:")
-    end = text.index("\n", at)
-    broken.write_text(text[:end] + " +\n" + text[end + 1:] if text[end - 1] != "|" else
-                      text[:end + 1] + "      sum(rate(x[5m]) by (job)\n" + text[end + 1:])
+    at = next(i for i in range(len(text)) if text.startswith("expr: ", i) and text[i + 6] not in "|>\n")
+    start = at + 6 + (text[at + 6] in "'\"")  # inside the quotes, if any: the YAML stays valid
+    broken.write_text(text[:start] + "sum(" + text[start:])  # an unclosed parenthesis
     planted.append(("broken expression", broken, "prom/rules"))
-    dash_src = _first(target, "*.json", '"expr"')
+    dash_src = _first(target, "*.json", '"expr": "')
     dash = target / "planted" / ("badquery-" + dash_src.name)
     data = dash_src.read_text()
-    i = data.index('"expr"')
-    j = data.index('"', data.index('"', data.index(":", i) + 1) + 1)
-    dash.write_text(data[:j] + ' by' + data[j:])  # `... by` after the query: an unfinished grouping
+    i = data.index('"expr": "') + len('"expr": "')
+    dash.write_text(data[:i] + "sum(" + data[i:])  # the first query loses its closing parenthesis
     planted.append(("dashboard with a bad query", dash, "promql/syntax"))
     return planted
 
