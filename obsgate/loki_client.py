@@ -10,7 +10,7 @@ from .runtime.httpjson import HTTPError, get, post
 
 
 class LokiClient:
-    """`push` and `query` of the ruletest backend interface, over HTTP, one tenant per test."""
+    """`push` and `evaluate` of the ruletest backend interface, over HTTP, one tenant per test."""
 
     def __init__(self, url: str, timeout: float = 30.0):
         self.url = url.rstrip("/")
@@ -49,6 +49,11 @@ class LokiClient:
         if not isinstance(doc, dict) or doc.get("status") != "success":
             raise BackendError(f"query failed: {doc}")
         return series_of(doc["data"])
+
+
+    def evaluate(self, tenant: str, expr: str, times: list[float]) -> list[list[tuple[dict, float]]]:
+        """Instant queries at each time, as Loki's ruler evaluates a rule (no range-query splitting)."""
+        return [self.query(tenant, expr, t) for t in times]
 
 
 def series_of(data: dict) -> list[tuple[dict, float]]:

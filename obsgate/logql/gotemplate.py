@@ -421,7 +421,7 @@ _MAX_STEPS = 200_000
 def execute(template: str, data, funcs: dict[str, Callable], variables: dict | None = None) -> str:
     """Run `template` on `data` with the function set `funcs`; `variables` pre-declares `$name`s."""
     tree = parse_template(template)
-    for name in _idents(tree):
+    for name in _template_idents(template):
         if name not in funcs and name not in _BUILTINS and name not in ("and", "or"):
             raise TemplateError(f'function "{name}" not defined')
     state = _State(funcs, data)
@@ -434,6 +434,11 @@ def execute(template: str, data, funcs: dict[str, Callable], variables: dict | N
     except RecursionError:
         raise TemplateError("template nests too deeply") from None
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _template_idents(template: str) -> frozenset:
+    return frozenset(_idents(parse_template(template)))
 
 
 def _idents(tree) -> set[str]:

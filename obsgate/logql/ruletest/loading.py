@@ -8,8 +8,7 @@ import os
 import re
 from typing import Callable
 
-import yaml
-
+from ...inputs import InputError, yamlload
 from ..errors import LogQLError
 from ..parser import parse
 from ..units import prom_duration_ns
@@ -18,7 +17,7 @@ from .model import AlertTest, ExpAlert, InputStream, Rule, TestCase, TestFile
 DEFAULT_INTERVAL = 60.0  # Loki's ruler evaluation_interval default
 MAX_REPEAT = 100_000  # lines one `START+STEPxN` item may write
 
-Reader = Callable[[str], str]  # path on disk -> text (raises OSError)
+Reader = Callable[[str], str]  # path on disk -> text (raises OSError or InputError)
 
 
 class LoadError(Exception):
@@ -33,35 +32,19 @@ class LoadError(Exception):
         return f"{where}: {self.message}" + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
-class _Map(dict):
-    line = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Mappings remember the line they start on, so that errors point into the test file."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    m = _Map(loader.construct_mapping(node, deep=True))
-    m.line = node.start_mark.line + 1
-    return m
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _yaml(text: str, shown: str):
+    """The project's one YAML loader (bounded aliases and nesting, libyaml); mappings carry `.line`."""
     try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LoadError(shown, mark.line + 1 if mark else 0, f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                        "fix the YAML syntax") from None
+        return yamlload.load(text, marked=True)
+    except InputError as exc:
+        raise LoadError(shown, exc.line, f"invalid YAML: {exc.message}", exc.hint or "fix the YAML syntax") from None
 
 
 def _read(read: Reader, path: str, shown: str) -> str:
     try:
         return read(path)
+    except InputError as exc:
+        raise LoadError(shown, 0, f"cannot read file: {exc.message}", exc.hint) from None
     except OSError as exc:
         raise LoadError(shown, 0, f"cannot read file: {exc.strerror or exc}") from None
 

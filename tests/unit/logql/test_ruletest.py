@@ -248,6 +248,14 @@ def test_a_log_query_rule_fails_with_lokis_reason(tmp_path):
     assert "an alert needs a metric query" in f.error
 
 
+def test_the_engine_grid_evaluation_equals_instant_queries(tmp_path):
+    backend = runner.EngineBackend()
+    backend.push("t", [({"app": "x"}, [(i * 10**9, "level=error n=%d" % i) for i in range(0, 300, 7)])])
+    expr = 'sum by (app) (count_over_time({app="x"} | logfmt | n > 20 [1m])) > 3'
+    times = [60.0, 120.0, 180.0, 240.0]
+    assert backend.evaluate("t", expr, times) == [backend.query("t", expr, t) for t in times]
+
+
 def test_tests_do_not_leak_into_each_other(tmp_path):
     two = FIRES + """- name: quiet, same stream, own tenant
   input_streams: []
@@ -278,6 +286,9 @@ class FakeBackend:
     def query(self, tenant, expr, at):
         self.queries.append((tenant, expr, at - self.base))
         return self.answers.get((tenant, at - self.base), [])
+
+    def evaluate(self, tenant, expr, times):
+        return [self.query(tenant, expr, t) for t in times]
 
 
 def _file(exp_alerts, eval_s=180.0):
