@@ -354,7 +354,12 @@ def _tiles(n: int, width: float, height: float, aspect: float = 2.2, min_w: floa
 
 
 def _values(s: PanelSpec, data: PanelData) -> list[tuple[str, float | None]]:
-    return [(x.name, reduce(x.values, s.calc)) for x in data.series]
+    """One value per series; NaN when it has samples but no number (printed "NaN" as Grafana does)."""
+    out = []
+    for x in data.series:
+        value = reduce(x.values, s.calc)
+        out.append((x.name, math.nan if value is None and x.values else value))
+    return out
 
 
 def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -> tuple[str, ...]:
@@ -689,6 +694,10 @@ def _panel(c: _Canvas, placed, data: PanelData | None, win: Window, top: float) 
         legend = _logs(c, s, data, panel, left, inner_top, width, height)
     else:
         legend = _heatmap(c, s, data, win, left, inner_top, width, height)
+    if data.all_nan:
+        c.text(left + width / 2, inner_top + 4, "every value is NaN over the range (0/0: no traffic?)", px=11,
+               color=PLACEHOLDER, ha="center")
+        return PanelInfo(s.title, s.type, "nan", legend, box, f"{len(data.series)} series, every value NaN")
     return PanelInfo(s.title, s.type, "ok", legend, box,
                      f"{len(data.logs)} log lines" if s.type == "logs" else f"{len(data.series)} series")
 

@@ -26,7 +26,14 @@ class PanelData(NamedTuple):
 
     @property
     def empty(self) -> bool:
-        return not self.logs and not any(any(not math.isnan(v) for v in s.values) for s in self.series)
+        """Nothing came back: no log line and no sample (what the preview draws as a red "No data")."""
+        return not self.logs and not any(s.values for s in self.series)
+
+    @property
+    def all_nan(self) -> bool:
+        """Samples came back but none is a number (0/0 with no traffic): Grafana draws gaps, stats say NaN."""
+        return not self.empty and not self.logs and not any(any(not math.isnan(v) for v in s.values)
+                                                            for s in self.series)
 
 
 def _finite(values) -> list[float]:

@@ -50,6 +50,8 @@ def _caption(p) -> str:
         what = "No data" if p.status == "no data" else f"query failed: {p.detail}"
     elif p.status == "placeholder":
         what = p.detail
+    elif p.status == "nan":
+        what = ", ".join(p.legend) + " (every value NaN)"
     elif p.legend:
         what = ", ".join(p.legend)
     else:

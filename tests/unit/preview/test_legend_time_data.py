@@ -87,9 +87,11 @@ def test_stacking_sums_and_percent():
     assert percent_stacked([(1.0, 1.0), (3.0, 0.0)]) == [(0.25, 1.0), (1.0, 1.0)]
 
 
-def test_panel_data_empty_means_no_number():
-    assert PanelData().empty and PanelData((Series("a", (), (1.0,), (NAN,)),)).empty
-    assert not PanelData((Series("a", (), (1.0,), (0.0,)),)).empty
+def test_panel_data_empty_means_no_sample_and_all_nan_means_no_number():
+    assert PanelData().empty and PanelData((Series("a", (), (), ()),)).empty and not PanelData().all_nan
+    nan_only = PanelData((Series("a", (), (1.0,), (NAN,)),))
+    assert not nan_only.empty and nan_only.all_nan
+    assert not PanelData((Series("a", (), (1.0, 2.0), (NAN, 0.0)),)).all_nan
 
 
 def test_spec_reads_json_with_grafana_defaults():

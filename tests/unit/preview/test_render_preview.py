@@ -180,3 +180,19 @@ def test_fixture_project_dashboard_draws_with_canned_data(fixture_project):
     out = render_preview.draw(boards[0], data, canned.WINDOW)
     (p,) = out.panels
     assert (p.title, p.status, p.legend) == ("Requests by status", "ok", ('{status="200"}',))
+
+
+def test_series_of_nan_only_are_drawn_as_data_not_as_no_data():
+    data = canned.data()
+    data[3] = PanelData((canned.series("errors", {}, lambda i: float("nan")),))  # 0/0 without traffic
+    data[7] = PanelData(tuple(canned.series(f"status {s}", {"status": s}, lambda i: float("nan")) for s in ("200",)))
+    out = render_preview.draw(BOARD, data, canned.WINDOW)
+    img = Image.open(io.BytesIO(out.png)).convert("RGB")
+    errors, series = panel(out, "Errors"), panel(out, "Requests by status")
+    assert (errors.status, series.status, series.legend) == ("nan", "nan", ("status 200",))
+    assert count(img, errors.box, render_preview.NO_DATA) == 0  # no red "No data"
+    assert count(img, errors.box, colors.NAMED["green"]) > 300  # "NaN" in the base step's colour
+    assert count(img, series.box, render_preview.PLACEHOLDER) > 50  # the orange note says so
+    (entry,) = index.entries([out])
+    assert "Requests by status [timeseries]: status 200 (every value NaN)" in index.alt(entry)
+    assert entry.no_data == ["Empty panel", "Broken query"]
