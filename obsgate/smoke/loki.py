@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 
+from ..analysis.durations import seconds
 from .base import Case, Context, poll
 from . import http
 
@@ -60,28 +61,44 @@ def _roundtrip(base: str) -> Case:
     return case
 
 
-def _ruler(ctx: Context, base: str) -> Case:
-    wanted = [g.name for g in ctx.project.loki_groups]
-    case = Case(FAMILY, "ruler loaded the generated rule groups", query="GET /prometheus/api/v1/rules")
-    t0 = time.monotonic()
-    try:
-        def loaded():
-            groups = http.get(base + "/prometheus/api/v1/rules")["data"]["groups"]
-            names = {g["name"]: g for g in groups}
-            return names if all(n in names for n in wanted) else None
+def _evaluated(rule: dict) -> bool:
+    return not str(rule.get("lastEvaluation") or "0001").startswith("0001")
 
-        names = poll(loaded, 10.0, 0.5) or {g["name"]: g for g in http.get(base + "/prometheus/api/v1/rules")["data"]["groups"]}
+
+def _ruler(ctx: Context, base: str) -> Case:
+    """Every generated Loki group is loaded, and each of its rules evaluated at least once without error."""
+    wanted = {g.name: len(g.rules) for g in ctx.project.loki_groups}
+    case = Case(FAMILY, "ruler loaded the generated rule groups", query="GET /prometheus/api/v1/rules")
+    wait = 10.0 + 3 * seconds(ctx.stack_profile().loki_eval_interval)
+    t0 = time.monotonic()
+
+    def groups() -> dict:
+        return {g["name"]: g for g in http.get(base + "/prometheus/api/v1/rules")["data"]["groups"]}
+
+    try:
+        def evaluated():
+            names = groups()
+            done = all(n in names and all(_evaluated(r) for r in names[n]["rules"]) for n in wanted)
+            return names if done else None
+
+        names = poll(evaluated, wait, 0.5) or groups()
     except http.HTTPError as exc:
         return case.fail(str(exc))
     case.seconds = time.monotonic() - t0
     missing = [n for n in wanted if n not in names]
-    unhealthy = [f"{r['name']}: {r.get('lastError')}" for n in wanted if n in names for r in names[n]["rules"]
-                 if r.get("health") not in ("ok", "unknown") or r.get("lastError")]
-    case.value = f"{len(wanted) - len(missing)}/{len(wanted)} groups"
+    rules = [r for n in wanted if n in names for r in names[n]["rules"]]
+    unhealthy = [f"{r['name']}: health {r.get('health')}" + (f", lastError {r['lastError']}" if r.get("lastError") else "")
+                 for r in rules if r.get("health") != "ok" or r.get("lastError")]
+    miscounted = [f"{n}: {len(names[n]['rules'])} rules loaded, {count} generated" for n, count in wanted.items()
+                  if n in names and len(names[n]["rules"]) != count]
+    case.value = (f"{len(wanted) - len(missing)}/{len(wanted)} groups, "
+                  f"{sum(1 for r in rules if _evaluated(r))}/{sum(wanted.values())} rules evaluated")
     if missing:
         case.fail("not loaded: " + ", ".join(missing),
                   hint="check the ruler's rule dir (Loki: `ruler.storage.local.directory`; the log store: `--rules`) "
                        "and its tenant subdirectory")
+    elif miscounted:
+        case.fail("; ".join(miscounted))
     elif unhealthy:
-        case.fail("unhealthy rules: " + "; ".join(unhealthy))
+        case.fail(f"not evaluated healthy within {wait:.0f}s: " + "; ".join(unhealthy))
     return case

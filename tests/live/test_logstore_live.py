@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from sim_procs import PY, free_port, get_json, http, running, scrape, tool, total, wait_until
+from sim_procs import PY, ROOT, free_port, http, running, scrape, tool, total, wait_until
 
 from obsgate.sim.logstore import NAME
 
@@ -243,3 +243,41 @@ receivers:
             assert total(samples, "obsgate_logstore_notifications_errors_total") == 0
     finally:
         hook.close()
+
+
+# --- the smoke checks of the `loki` family, against the log store --------------------------------------------
+@pytest.fixture(scope="module")
+def repo_project():
+    from obsgate.load import load
+
+    return load(ROOT)
+
+
+def test_the_loki_smoke_checks_pass_on_the_log_store_with_the_generated_rules(repo_project, tmp_path):
+    from obsgate.smoke import loki as smoke_loki
+    from obsgate.smoke.base import Context
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = logstore_cmd(port, "--data", str(tmp_path / "data"), "--rules", str(ROOT / "generated" / "loki" / "rules"),
+                       "--eval-interval", "1s")
+    ctx = Context(project=repo_project, root=ROOT, profile="ci")
+    with running(cmd, base + "/ready", tmp_path / "logstore.log", "logstore"):
+        roundtrip = smoke_loki._roundtrip(base)
+        ruler = smoke_loki._ruler(ctx, base)
+    assert (roundtrip.status, roundtrip.value) == ("passed", "1 line(s)"), roundtrip.message
+    rules = sum(len(g.rules) for g in repo_project.loki_groups)
+    assert (ruler.status, ruler.value) == ("passed", f"1/1 groups, {rules}/{rules} rules evaluated"), ruler.message
+
+
+def test_the_loki_ruler_smoke_check_fails_naming_the_group_the_store_did_not_load(repo_project, tmp_path):
+    from obsgate.smoke import loki as smoke_loki
+    from obsgate.smoke.base import Context
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    (tmp_path / "rules" / "fake").mkdir(parents=True)  # no rule file: nothing loaded
+    cmd = logstore_cmd(port, "--rules", str(tmp_path / "rules"), "--eval-interval", "1s")
+    with running(cmd, base + "/ready", tmp_path / "logstore.log", "logstore"):
+        ruler = smoke_loki._ruler(Context(project=repo_project, root=ROOT, profile="ci"), base)
+    assert ruler.status == "failed" and ruler.message == "not loaded: log_alerts" and "--rules" in ruler.hint
