@@ -146,7 +146,7 @@ class LogStoreApp:
         if path == "/loki/api/v1/status/buildinfo":
             return json_response({"version": __version__, "name": NAME, "revision": "", "branch": "",
                                   "buildUser": "", "buildDate": "", "goVersion": ""})
-        if path in ("/loki/api/v1/push", "/api/prom/push"):
+        if path == "/loki/api/v1/push":
             if req.method != "POST":
                 return text_error(405, "use POST")
             return self.push(req)

@@ -138,11 +138,11 @@ class Ruler:
 
     # --- listing -----------------------------------------------------------------------------------
     def handle(self, req, path: str, tenant: str) -> Response | None:
-        if path in ("/prometheus/api/v1/rules", "/api/prom/api/v1/rules"):
+        if path == "/prometheus/api/v1/rules":
             return json_response({"status": "success", "data": {"groups": self.rule_groups(tenant, req.arg("type"))}})
-        if path in ("/prometheus/api/v1/alerts", "/api/prom/api/v1/alerts"):
+        if path == "/prometheus/api/v1/alerts":
             return json_response({"status": "success", "data": {"alerts": self.alerts(tenant)}})
-        if path in ("/loki/api/v1/rules", "/api/prom/rules"):
+        if path == "/loki/api/v1/rules":
             spaces = self.namespaces(tenant)
             if not spaces:
                 return Response(404, b"no rule groups found\n", "text/plain; charset=utf-8")
