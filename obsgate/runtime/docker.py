@@ -189,6 +189,9 @@ def container_params(svc, stack, root: Path, layout: Layout, environ=os.environ,
                         "retries": hc["retries"], "start_period": _ns(hc["start_period"])},
         "restart_policy": {"Name": "unless-stopped"},
         "init": True,  # docker-init as pid 1 forwards SIGTERM: `down` does not wait out the stop timeout
+        # the stack's own network only (never the default bridge); other services find it by its name
+        "network": project_name(stack),
+        "networking_config": {project_name(stack): {"Aliases": [svc.name]}},
     }
     command = sub.command if sub.command is not None else svc.command
     if sub.native:
@@ -246,7 +249,8 @@ class DockerRuntime(Runtime):
         self.layout = Layout(self.root)
         state = self.layout.read_state()
         # a running stack keeps its image set until `down`; then the flag, else official
-        self.image_set = (state.get("images") if state.get("runtime") == self.name else "") or images or "official"
+        running = state.get("runtime") == self.name and state.get("services")
+        self.image_set = (state.get("images") if running else "") or images or state.get("images") or "official"
         if self.image_set not in IMAGE_SETS:
             raise StackError(f"unknown image set `{self.image_set}`", hint="use --images official or --images local")
         self._client = None
@@ -300,8 +304,8 @@ class DockerRuntime(Runtime):
         self.layout.write_state(state)  # before anything is created: `down` finds it from any process
         t0 = time.monotonic()
         with deferred(reraise=True):  # a network or volume is recorded by its label the moment it exists
-            nets = self.client.networks.list(names=[project_name(stack)])
-            net = nets[0] if nets else self.client.networks.create(**network_params(stack))
+            if not self.client.networks.list(names=[project_name(stack)]):
+                self.client.networks.create(**network_params(stack))
             have = {v.name for v in self.client.volumes.list(filters={"label": f"{LABEL}={stack.name}"})}
             for vol in volume_params(stack):
                 if vol["name"] not in have:
@@ -319,7 +323,6 @@ class DockerRuntime(Runtime):
                 t1 = time.monotonic()
                 state["backfill"] = self._backfill(container)
                 result.timings["backfill"] = time.monotonic() - t1
-            net.connect(container, aliases=[svc.name])
             container.start()
             return svc.name
 
@@ -415,7 +418,8 @@ class DockerRuntime(Runtime):
             for vol in self.client.volumes.list(filters={"name": project_name(stack) + "_"}):
                 vol.remove(force=True)  # volumes an older obsgate (or compose) made without the label
             shutil.rmtree(self.layout.config, ignore_errors=True)
-        self.layout.clear_state()
+        # No services any more, but the runtime is remembered: a later `down --wipe` removes these volumes.
+        self.layout.write_state({"runtime": self.name, "images": self.image_set, "stopped_at": time.time()})
         return stopped
 
     def status(self) -> list[ServiceState]:

@@ -144,19 +144,22 @@ def gate(project_root, client):
     out = REPORTS or project_root / ".run-reports"
     out.mkdir(parents=True, exist_ok=True)
     summary = ["--summary", os.environ["GITHUB_STEP_SUMMARY"]] if os.environ.get("GITHUB_STEP_SUMMARY") else []
+    if REPORTS:  # JUnit for the CI artifact (ci then also draws the dashboard previews beside it)
+        summary += ["--junit", str(out / "live.xml")]
     t0 = time.monotonic()
     ci = subprocess.Popen([sys.executable, "-m", "obsgate.cli", "--root", str(project_root), "ci", "--runtime", "docker",
-                           "--images", IMAGES, "--json", str(out / "smoke.json"), "--junit", str(out / "live.xml"),
-                           *summary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                           "--images", IMAGES, "--json", str(out / "smoke.json"), *summary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen: dict = {}
     lines: list[str] = []
     for line in ci.stdout:  # `up` prints its status table when the stack is healthy, then smoke starts
         lines.append(line)
         if line.startswith("timings:") and not seen:
             seen["containers"] = {c.labels["io.obsgate.service"]: c.attrs for c in ours(client, "containers")}
+            seen["ids"] = sorted(c.id for c in ours(client, "containers"))
             seen["networks"] = [n.attrs for n in ours(client, "networks")]
             seen["second_up"] = obsgate(project_root, "up", "--runtime", "docker", "--images", IMAGES,
                                         "--profile", "ci")
+            seen["ids_after_second_up"] = sorted(c.id for c in ours(client, "containers"))
     ci.wait(timeout=60)
     seconds = time.monotonic() - t0
     stdout = "".join(lines)
@@ -189,9 +192,11 @@ def test_grafana_is_skipped_with_the_reason_or_passes_on_the_official_image(gate
 
 
 def test_a_second_up_is_detected_and_starts_nothing(gate):
+    """While `ci` holds the stack, a second `up` is refused by the run lock, naming the holder."""
     again = gate["second_up"]
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert "already running" in again.stdout and "nothing started" in again.stdout, again.stdout
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "another obsgate run holds this project's stack: `obsgate ci`" in again.stderr, again.stderr
+    assert gate["ids_after_second_up"] == gate["ids"]  # no container created, removed or replaced
 
 
 def test_ports_are_published_on_loopback_only(gate):
