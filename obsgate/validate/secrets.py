@@ -40,6 +40,14 @@ _PATTERNS = (
 )
 
 
+# A literal part (lowercased) every match of a pattern contains: the text is searched for it first.
+_ANCHORS = {"Slack webhook URL": ("hooks.slack.com",), "Discord webhook URL": ("discord",),
+            "Microsoft Teams webhook URL": ("office",), "Google Chat webhook URL": ("chat.googleapis.com",),
+            "Slack token": ("xox",), "GitHub token": ("gh", "github_pat_"), "GitLab token": ("glpat-",),
+            "AWS access key": ("akia",), "API key": ("sk-",), "private key": ("private key",),
+            "password in a URL": ("@",), "bearer token": ("bearer",)}
+
+
 def mask(value: str) -> str:
     value = str(value)
     return (value[:4] + "…") if len(value) > 6 else "…"
@@ -97,7 +105,13 @@ def _structured(f) -> list[Problem]:
 def _text(f) -> list[Problem]:
     """Each pattern searched over the whole text once (a 5 MB file costs milliseconds), first hit per line."""
     hits: dict[int, tuple[int, str, str]] = {}  # line -> (pattern order, what, match)
+    lowered = None
     for order, (what, rx) in enumerate(_PATTERNS):
+        anchor = _ANCHORS.get(what)
+        if anchor is not None:
+            lowered = f.text.lower() if lowered is None else lowered
+            if not any(a in lowered for a in anchor):
+                continue  # no match can start without its literal part: skip the regex
         for m in rx.finditer(f.text):
             n = f.text.count("\n", 0, m.start()) + 1
             line_start = f.text.rfind("\n", 0, m.start()) + 1
