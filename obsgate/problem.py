@@ -26,6 +26,7 @@ class Problem:
     line: int = 0
     hint: str = ""
     details: str = ""
+    subject: str = ""  # what was checked when it is not the file: a smoke case's name (one JUnit case each)
 
     def location(self) -> str:
         if not self.path:
@@ -33,7 +34,8 @@ class Problem:
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def as_dict(self) -> dict:
-        return {
+        """The JSON form (details stay in the text report)."""
+        out = {
             "check": self.check,
             "severity": self.severity.name.lower(),
             "path": self.path,
@@ -41,6 +43,9 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+        if self.subject:
+            out["subject"] = self.subject
+        return out
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.check, self.message)
@@ -48,3 +53,9 @@ class Problem:
 
 def worst(problems) -> Severity | None:
     return max((p.severity for p in problems), default=None)
+
+
+def exit_code(problems) -> int:
+    """The CLI's exit code from the worst severity: 2 fatal (bad input, missing or crashed tool), 1 error, else 0."""
+    sev = worst(problems)
+    return 2 if sev is Severity.FATAL else 1 if sev is Severity.ERROR else 0

@@ -1,4 +1,6 @@
-"""Problems as people and CI read them: pint-style text, JSON, JUnit XML, a GitHub step summary.
+"""The one reporter: Problems as people and CI read them, pint-style text, JSON, JUnit XML and a GitHub
+step summary, for validate's findings and smoke's cases alike (a smoke case is a Problem too: INFO when
+it passed, WARNING `skipped:`, ERROR when it failed; its name is the Problem's subject).
 
 Pure: every function returns a string; the command decides where it goes.
 """
@@ -8,9 +10,14 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from .problem import Problem, Severity
+from .problem import Problem, Severity, worst
 
 NO_FILE = "<project>"
+DOCS = "docs/checks/{}.md"  # every check's page: what it catches, an example, how to suppress it
+
+
+def docs(check: str) -> str:
+    return DOCS.format(check)
 
 
 def tool_line(tools) -> str:
@@ -40,37 +47,54 @@ def verdict(problems: list[Problem]) -> str:
     return ", ".join(parts)
 
 
-def text(problems: list[Problem], tools, stats: str = "") -> str:
-    """`path:line SEVERITY: message (check-id)`, a hint line, details indented; a header and a verdict line."""
-    out = [f"obsgate validate — tools: {tool_line(tools)}"]
+def text(problems: list[Problem], tools, stats: str = "", title: str = "obsgate validate",
+         verdict_line: str | None = None) -> str:
+    """`path:line SEVERITY: message (check-id)`, a hint line, details indented; a header and a verdict line.
+    `tools=None` leaves the tool header out (smoke runs no tools of its own)."""
+    out = [f"{title} — tools: {tool_line(tools)}"] if tools is not None else []
     for p in problems:
-        out.append(f"{p.location()} {p.severity}: {p.message} ({p.check})")
+        subject = f"{p.subject}: " if p.subject else ""
+        out.append(f"{p.location()} {p.severity}: {subject}{p.message} ({p.check})")
         if p.hint:
             out.append(f"  hint: {p.hint}")
         if p.details:
             out += ["  | " + line for line in p.details.splitlines()[:20]]
-    out.append(f"{verdict(problems)}" + (f" ({stats})" if stats else ""))
+    out.append(verdict_line if verdict_line is not None else f"{verdict(problems)}" + (f" ({stats})" if stats else ""))
     return "\n".join(out) + "\n"
 
 
 def as_json(problems: list[Problem]) -> str:
-    return json.dumps([{"check": p.check, "severity": p.severity.name.lower(), "path": p.path, "line": p.line,
-                        "message": p.message, "hint": p.hint} for p in problems], indent=2) + "\n"
+    return json.dumps([p.as_dict() for p in problems], indent=2) + "\n"
 
 
-def junit(problems: list[Problem], cases: list[tuple[str, str]], seconds: dict[str, float] | None = None) -> str:
-    """One testcase per (check, file): failed on errors, skipped on `skipped:` warnings, passed otherwise.
+def tally(problems: list[Problem]) -> dict[str, Counter]:
+    """{check: Counter(passed, failed, skipped)} of smoke-style Problems, in first-seen order."""
+    out: dict[str, Counter] = {}
+    for p in problems:
+        state = "failed" if p.severity >= Severity.ERROR else "skipped" if p.message.startswith("skipped:") \
+            else "passed"
+        out.setdefault(p.check, Counter())[state] += 1
+    return out
+
+
+def junit(problems: list[Problem], cases: list[tuple[str, str]], seconds: dict | None = None,
+          name: str = "obsgate validate") -> str:
+    """One testcase per (check, file or subject): failed on errors, skipped on `skipped:` warnings, passed
+    otherwise; each names its check's docs page.
 
     `cases` lists the (check id, path) pairs that were checked; problems elsewhere add their own cases.
+    `seconds` is keyed by check id, or by (check id, subject) for one case.
     """
     by_case: dict[tuple[str, str], list[Problem]] = {case: [] for case in cases}
     for p in problems:
-        by_case.setdefault((p.check, p.path or NO_FILE), []).append(p)
-    suite = ET.Element("testsuite", name="obsgate validate")
+        by_case.setdefault((p.check, p.subject or p.path or NO_FILE), []).append(p)
+    suite = ET.Element("testsuite", name=name)
     failures = skipped = 0
+    times = seconds or {}
     for (check, path), found in sorted(by_case.items()):
         case = ET.SubElement(suite, "testcase", classname=check, name=path,
-                             time=f"{(seconds or {}).get(check, 0.0):.3f}")
+                             time=f"{times.get((check, path), times.get(check, 0.0)):.3f}")
+        ET.SubElement(ET.SubElement(case, "properties"), "property", name="docs", value=docs(check))
         bad = [p for p in found if p.severity >= Severity.ERROR]
         if bad:
             failures += 1
@@ -92,18 +116,20 @@ def junit(problems: list[Problem], cases: list[tuple[str, str]], seconds: dict[s
 
 
 def _line(p: Problem) -> str:
-    return f"{p.location()} {p.severity}: {p.message}" + (f"\n  hint: {p.hint}" if p.hint else "")
+    return (f"{p.location()} {p.severity}: {p.message}" + (f"\n  hint: {p.hint}" if p.hint else "")
+            + ("".join(f"\n  | {d}" for d in p.details.splitlines()[:20]) if p.details else ""))
 
 
 def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
-def summary(problems: list[Problem], tools, stats: str = "") -> str:
+def summary(problems: list[Problem], tools, stats: str = "", title: str = "obsgate validate",
+            informational: str = "informational", verdict_text: str | None = None) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: verdict, tools, and a table of what to fix."""
-    worst = max((p.severity for p in problems), default=None)
-    icon = "❌" if worst is not None and worst >= Severity.ERROR else ("⚠️" if worst is Severity.WARNING else "✅")
-    out = [f"## {icon} obsgate validate: {verdict(problems)}", "", f"Tools: {tool_line(tools)}"]
+    sev = worst(problems)
+    icon = "❌" if sev is not None and sev >= Severity.ERROR else ("⚠️" if sev is Severity.WARNING else "✅")
+    out = [f"## {icon} {title}: {verdict_text or verdict(problems)}"] + (["", f"Tools: {tool_line(tools)}"] if tools is not None else [])
     if stats:
         out += ["", stats]
     shown = [p for p in problems if p.severity >= Severity.WARNING]
@@ -114,7 +140,7 @@ def summary(problems: list[Problem], tools, stats: str = "") -> str:
             out.append(f"\n{len(shown) - 200} more not shown; see the JUnit report.")
     suppressed = [p for p in problems if p.severity is Severity.INFO]
     if suppressed:
-        out += ["", f"<details><summary>{len(suppressed)} informational</summary>", ""]
+        out += ["", f"<details><summary>{len(suppressed)} {informational}</summary>", ""]
         out += [f"- `{_cell(p.location())}` {_cell(p.message)} (`{p.check}`)" for p in suppressed[:200]]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"

@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 from ..runtime.layout import Layout
-from ..smoke import FAMILIES, report, run_all
-from ..smoke.base import FAILED, Context
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
+from .. import report
+from ..problem import Severity, exit_code
+from ..smoke import FAMILIES, run_all
+from ..smoke.base import Context
+from .common import EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
 
 
 def add_arguments(parser) -> None:
@@ -35,20 +37,32 @@ def smoke(ctx: Context, args, out=sys.stdout) -> tuple[int, dict]:
     t0 = time.monotonic()
     cases = run_all(ctx, tuple(args.family or FAMILIES), timings)
     timings["smoke"] = time.monotonic() - t0
-    body = report.text(cases, verbose=args.verbose)
-    if body:
-        print(body, file=out)
-    print(report.totals_line(cases), file=out)
+    problems = [c.problem() for c in cases]  # one findings pipeline: every case is a Problem
+    shown = problems if args.verbose else [p for p in problems if p.severity > Severity.INFO]
+    totals = totals_line(problems)
+    print(report.text(shown, None, verdict_line=totals), file=out, end="")
     print("smoke timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()), file=out)
     if args.junit:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
-        args.junit.write_bytes(report.junit(cases))
+        args.junit.write_text(report.junit(problems, [], {(c.id, c.name): c.seconds for c in cases},
+                                           name="obsgate smoke"))
     if args.summary:
         with open(args.summary, "a") as fh:
-            fh.write(report.markdown(cases, timings))
-    if getattr(args, "json", None):
+            stats = "timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+            fh.write(report.summary(problems, None, stats, title="obsgate smoke", informational="passed",
+                                    verdict_text=totals))
+    if getattr(args, "json", None):  # the cases with their evidence, as the live tests read them
         args.json.write_text(json.dumps([c.as_dict() for c in cases], indent=2) + "\n")
-    return (EXIT_PROBLEMS if any(c.status == FAILED for c in cases) else EXIT_OK), timings
+    return exit_code(problems), timings
+
+
+def totals_line(problems) -> str:
+    """`smoke: 40 passed, 1 failed, 2 skipped of 43 cases (targets 9/9, rules 12/12, ...)`."""
+    per = report.tally(problems)
+    total = sum(per.values(), start=report.Counter())
+    return (f"smoke: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped of "
+            f"{len(problems)} cases (" + ", ".join(f"{c.removeprefix('smoke/')} {n['passed']}/{sum(n.values())}"
+                                                  for c, n in per.items()) + ")")
 
 
 def run(args) -> int:

@@ -22,6 +22,7 @@ from ..problem import Problem, Severity
 from ..validate import context, online, policy
 from ..validate.files import DASHBOARD, PROM_CONFIG, Unreadable
 from ..validate.series import Online
+from ..problem import exit_code
 from ..validate.registry import CHECKS
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
 from .generate import produce
@@ -52,7 +53,8 @@ def add_arguments(parser) -> None:
                         help=f"severity per check and path glob (default: {policy.CONFIG_NAME} in the root or the "
                              "current directory, when present)")
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = "checks (suppress one on a rule or panel with Suppress(\"<id>\", \"<reason>\")):\n" + "\n".join(
+    parser.epilog = "checks (each explained in docs/checks/<id>.md: what it catches, an example, how to suppress " \
+        "it; on a rule or panel with Suppress(\"<id>\", \"<reason>\")):\n" + "\n".join(
         f"  {c.id:30} {c.summary}" for c in CHECKS) + "\n\nexit codes: 0 no errors, 1 errors, 2 usage, missing/crashed tool, " \
         "unreadable input"
 
@@ -207,10 +209,7 @@ def _gate(args, ctx, started: float, config=None, notes=()) -> int:
     except OSError as exc:
         print(f"error: cannot write report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    worst = max((p.severity for p in problems), default=None)
-    if worst is Severity.FATAL:
-        return EXIT_USAGE
-    return EXIT_PROBLEMS if worst is Severity.ERROR else EXIT_OK
+    return exit_code(problems)  # 2 fatal, 1 error, else 0
 
 
 def _cases(ctx) -> list[tuple[str, str]]:

@@ -38,14 +38,16 @@ class Case:
         self.status, self.message = SKIPPED, reason
         return self
 
-    def problem(self) -> Problem | None:
-        if self.status == PASSED:
-            return None
-        sev = Severity.ERROR if self.status == FAILED else Severity.WARNING
+    def problem(self) -> Problem:
+        """The case as the one reporter reads it: INFO passed, WARNING `skipped: why`, ERROR failed;
+        the case's name is the subject, its query and value the details."""
+        sev = {PASSED: Severity.INFO, FAILED: Severity.ERROR}.get(self.status, Severity.WARNING)
         details = "\n".join(x for x in (f"query: {self.query}" if self.query else "",
                                         f"value: {self.value}" if self.value else "") if x)
-        return Problem(self.id, sev, f"{self.name}: {self.message}" if self.status == FAILED
-                       else f"{self.name}: skipped: {self.message}", self.path, self.line, self.hint, details)
+        message = {PASSED: f"passed in {self.seconds:.2f}s", FAILED: self.message}.get(
+            self.status, f"skipped: {self.message}")
+        return Problem(self.id, sev, message, self.path, self.line, self.hint if self.status == FAILED else "",
+                       details, subject=self.name)
 
     def as_dict(self) -> dict:
         return {"family": self.family, "name": self.name, "status": self.status, "query": self.query,

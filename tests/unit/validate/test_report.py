@@ -63,3 +63,33 @@ def test_summary_of_a_clean_run_is_green():
 def test_pipes_in_messages_do_not_break_the_table():
     md = report.summary([Problem("x/y", Severity.ERROR, "a | b", "f", 1)], [])
     assert "a \\| b" in md
+
+
+def test_exit_code_comes_from_the_worst_severity():
+    from obsgate.problem import exit_code
+
+    assert exit_code([]) == 0
+    assert exit_code(PROBLEMS[1:]) == 0  # warnings and info
+    assert exit_code(PROBLEMS) == 1
+    assert exit_code(PROBLEMS + [Problem("prom/rules", Severity.FATAL, "`promtool` is not installed")]) == 2
+
+
+def test_smoke_cases_are_problems_in_the_same_reports():
+    from obsgate.smoke.base import Case
+
+    ok = Case("rules", "every group healthy", query="GET /api/v1/rules", value="12 groups", seconds=0.5)
+    bad = Case("scenarios", "ApiDown fires", path="rules_src/api.py", line=7, query="ALERTS").fail("not firing",
+                                                                                                    "check the fault")
+    skip = Case("scenarios", "SlowBurn fires").skip("needs 6h")
+    problems = [c.problem() for c in (ok, bad, skip)]
+    assert [p.severity for p in problems] == [Severity.INFO, Severity.ERROR, Severity.WARNING]
+    assert report.text(problems[1:2], None).splitlines()[0] == \
+        "rules_src/api.py:7 ERROR: ApiDown fires: not firing (smoke/scenarios)"
+    root = ET.fromstring(report.junit(problems, [], {("smoke/rules", "every group healthy"): 0.5}, name="obsgate smoke"))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    by = {c.get("name"): c for c in suite.iter("testcase")}
+    assert by["every group healthy"].get("time") == "0.500"
+    assert "value: 12 groups" in by["every group healthy"].find("system-out").text
+    assert "query: ALERTS" in by["ApiDown fires"].find("failure").text
+    assert dict(report.tally(problems)["smoke/scenarios"]) == {"failed": 1, "skipped": 1}
