@@ -82,6 +82,9 @@ def json_all(line: str) -> dict[str, str]:
     return out
 
 
+_PATH_KEY = re.compile(r"[^.\[\]]+")
+
+
 def parse_json_path(expr: str) -> tuple:
     """`a.b[0]["c d"]` -> ("a", "b", 0, "c d")."""
     parts, i = [], 0
@@ -105,7 +108,9 @@ def parse_json_path(expr: str) -> tuple:
                 raise ValueError(f"`[{inner}]` is neither an index nor a quoted key")
             i = close + 1
             continue
-        m = re.compile(r"[^.\[\]]+").match(expr, i)
+        m = _PATH_KEY.match(expr, i)
+        if m is None:
+            raise ValueError(f"unexpected `{ch}`")
         parts.append(m.group(0))
         i = m.end()
     return tuple(parts)
