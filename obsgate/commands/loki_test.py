@@ -50,11 +50,10 @@ def run(args) -> int:
             print("  hint: start Loki (e.g. `obsgate up` under the docker runtime) or drop --loki", file=sys.stderr)
             return EXIT_USAGE
         label = f"against loki {version} at {backend.url}"
-        base, slot = _loki_slots(files, time.time())
+        results = runner.run(files, backend, bases=_loki_bases(files, time.time()))
     else:
         backend, label = runner.EngineBackend(), "on obsgate's LogQL engine"
-        base, slot = runner.ENGINE_BASE_UNIX, 0
-    results = runner.run(files, backend, base, slot)
+        results = runner.run(files, backend)
     sys.stdout.write(report.report(results))
     tests = sum(r.tests for r in results)
     failed = sum(len(r.failures) for r in results)
@@ -63,24 +62,32 @@ def run(args) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
-def _loki_slots(files, now: float) -> tuple[int, int]:
+def _loki_bases(files, now: float) -> list[int]:
     """A real Loki may keep every test in one tenant (auth off, as in the official image's default
-    config), so each test also gets a time slot of its own: longer than its lines, its rules' reach
-    (for, keep_firing_for) and their longest range, so no query of one test sees another's lines."""
+    config), so each test also gets a time slot of its own, back to back up to a minute before now:
+    longer than its lines and its rules' reach (for, keep_firing_for, interval, longest range), so no
+    query of one test sees another's lines. Slots are as short as each test allows: Loki's queriers
+    read recent data from the ingesters only (query_ingesters_within, 3h by default)."""
     from ..logql import LogQLError, parse
-    horizon = max((t.horizon_s for f in files for t in f.tests), default=0.0)
-    reach = 0.0
+    reach: dict[str, float] = {}
     for f in files:
-        for r in f.rules.values():
+        for name, r in f.rules.items():
             try:
                 rng = parse(r.expr).range_ns() / 1e9
             except LogQLError:
                 rng = 0.0
-            reach = max(reach, r.for_s + r.keep_firing_for_s + r.interval_s + rng)
-    slot = int(math.ceil((horizon + reach + 60) / 60) * 60)
-    count = sum(len(f.tests) for f in files)
-    base = int((now - 600 - count * slot) // 60 * 60)
-    return base, slot
+            reach[name] = r.for_s + r.keep_firing_for_s + r.interval_s + rng
+    slots = []
+    for f in files:
+        for t in f.tests:
+            longest = max((reach.get(a.alertname, 0.0) for a in t.alert_tests), default=0.0)
+            slots.append(int(math.ceil((t.horizon_s + longest + 60) / 60) * 60))
+    start = int((now - 60 - sum(slots) - 60) // 60 * 60)
+    bases, at = [], start
+    for slot in slots:
+        bases.append(at)
+        at += slot
+    return bases
 
 
 def _read(path: str) -> str:

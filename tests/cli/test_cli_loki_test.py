@@ -66,3 +66,18 @@ def test_an_unreachable_loki_is_exit_2_never_a_pass(tmp_path, repo_root, capsys)
         rc = main(["--root", str(repo_root), "loki-test", "--loki", f"http://127.0.0.1:{port}", str(repo_root / FIXTURE)])
     err = capsys.readouterr().err
     assert rc == 2 and f"error: http://127.0.0.1:{port} is not ready" in err and "drop --loki" in err
+
+
+def test_each_test_gets_its_own_time_slot_for_an_auth_less_loki(repo_root):
+    """Slots are back to back, each longer than its test's lines plus its rules' reach, all before now."""
+    from obsgate.commands.loki_test import _loki_bases, _read
+    from obsgate.logql.ruletest import loading
+    paths = sorted((repo_root / "generated" / "loki" / "tests").glob("*.test.yml"))
+    files = [loading.load_test_file(_read, str(p), p.name) for p in paths]
+    now = 2_000_000_000.0
+    bases = _loki_bases(files, now)
+    tests = [t for f in files for t in f.tests]
+    assert len(bases) == len(tests) and bases == sorted(bases)
+    for base, nxt, test in zip(bases, bases[1:] + [now], tests):
+        assert base + test.horizon_s + 300 < nxt  # its lines and a 5m range fit before the next test starts
+    assert now - bases[0] < 3 * 3600  # within Loki's default query_ingesters_within

@@ -79,8 +79,12 @@ def push_streams(case: TestCase, base_ns: int) -> list[tuple[dict, list[tuple[in
     return out
 
 
-def run(files: list[TestFile], backend, base_unix: int = ENGINE_BASE_UNIX, slot_s: int = 0) -> list[FileResult]:
-    """Push every test's lines (a tenant per test; test k starts at base + k*slot) and compare each alert_rule_test."""
+def run(files: list[TestFile], backend, base_unix: int = ENGINE_BASE_UNIX, slot_s: int = 0,
+        bases: list[int] | None = None) -> list[FileResult]:
+    """Push every test's lines (a tenant per test) and compare each alert_rule_test.
+
+    Test k starts at `bases[k]` when given, else at base + k*slot (slot 0: all at base, tenants apart).
+    """
     results = []
     k = 0
     for fi, tf in enumerate(files):
@@ -98,7 +102,7 @@ def run(files: list[TestFile], backend, base_unix: int = ENGINE_BASE_UNIX, slot_
                                            line=case.line))
                 continue
             tenant = f"obsgate-test-{fi}-{ti}"
-            base = base_unix + k * slot_s
+            base = bases[k] if bases is not None else base_unix + k * slot_s
             k += 1
             try:
                 backend.push(tenant, push_streams(case, base * 10**9))
