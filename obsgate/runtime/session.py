@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from http.client import HTTPException
 
 from . import hooks, httpjson as http, ports, procs, select
 from .base import StackError, UpResult
@@ -159,7 +160,7 @@ def clear_faults(project, services) -> list[str]:
     for name in services:
         svc = project.stack.service(name)
         module = getattr(svc.native, "python_module", "") if svc.native else ""
-        if not module.startswith("obsgate.sim"):
+        if not module.startswith("obsgate.sim") or svc.health_kind != "http":  # an SMTP sink speaks no HTTP
             continue
         url = f"http://127.0.0.1:{svc.port}/faults"
         try:
@@ -168,7 +169,7 @@ def clear_faults(project, services) -> list[str]:
                 http.request("DELETE", url, timeout=2.0)
                 lines.append(f"{name}: faults {', '.join(active)} were left switched on by a killed run; "
                              "switched them off")
-        except (http.HTTPError, OSError, ValueError, AttributeError):
+        except (http.HTTPError, OSError, ValueError, AttributeError, HTTPException):  # serves no /faults
             continue
     return lines
 
