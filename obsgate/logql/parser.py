@@ -34,6 +34,9 @@ KNOWN_UNSUPPORTED = {"approx_topk": "approx_topk", "absent": "absent() (use abse
                      "count_values": "count_values", "quantile": "quantile (vector aggregation)",
                      "group": "group", "limitk": "limitk", "limit_ratio": "limit_ratio"}
 
+# Pipeline stages Loki has (some experimental) that this engine does not evaluate.
+KNOWN_UNSUPPORTED_STAGES = {"distinct": "the `distinct` stage"}
+
 _DISPLAY = {
     "NAME": "a label name", "STRING": "a string", "NUMLIKE": "a number or duration", "LBRACE": "`{`",
     "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LBRACKET": "`[`", "RBRACKET": "`]`", "COMMA": "`,`",
@@ -161,6 +164,9 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> LogQLSyntaxError:
         return LogQLSyntaxError("unexpected end of query", line, col, expected, _hint(text, None, exc))
     assert isinstance(exc, UnexpectedToken)
     value = str(token)
+    stage = re.search(r"\|\s*([a-z_]+)\s*$", text[:token.start_pos])
+    if stage and stage.group(1) in KNOWN_UNSUPPORTED_STAGES:
+        return Unsupported(KNOWN_UNSUPPORTED_STAGES[stage.group(1)], line, col)
     if token.type == "NAME" and text[token.end_pos:].lstrip().startswith("("):
         if value in KNOWN_UNSUPPORTED:
             return Unsupported(KNOWN_UNSUPPORTED[value], line, col)

@@ -276,3 +276,12 @@ def test_the_log_range_is_start_inclusive_end_exclusive():
 def test_parsed_labels_split_a_stream_into_several():
     data = one(APP, "level=info", "level=error", "level=info")
     assert sorted(l["level"] for l in labels_of('{app="api"} | logfmt', data)) == ["error", "info", "info"]
+
+
+# --- structured metadata (Labels > Structured metadata): filterable like labels, returned with the stream --
+
+def test_structured_metadata_is_filterable_and_returned():
+    from obsgate.logql import Entry, Stream
+    data = [Stream((("app", "api"),), [Entry(1 * 10**9, "a", (("trace_id", "t1"),)), Entry(2 * 10**9, "b", ())])]
+    assert log('{app="api"} | trace_id="t1"', data) == [({"app": "api", "trace_id": "t1"}, "a")]
+    assert [line for _, line in log('{app="api"}', data)] == ["a", "b"]

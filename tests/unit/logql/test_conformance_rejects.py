@@ -71,7 +71,8 @@ def test_a_syntax_error_lists_what_was_expected():
     ('approx_topk(2, count_over_time({app="x"}[5m]))', "approx_topk"),
     ('absent(count_over_time({app="x"}[5m]))', "absent() (use absent_over_time)"),
     ('topk(vector(1), count_over_time({app="x"}[5m]))', "topk with a non-literal parameter"),
-], ids=["subqueries", "ip line filter", "ip label filter", "approx_topk", "absent", "non-literal topk"])
+    ('{app="x"} | logfmt | distinct level', "the `distinct` stage"),
+], ids=["subqueries", "ip line filter", "ip label filter", "approx_topk", "absent", "non-literal topk", "distinct"])
 def test_unsupported_constructs_are_refused_by_name(query, construct):
     with pytest.raises(Unsupported, match=re.escape(f"not supported by obsgate's LogQL engine: {construct}")):
         parse(query)
