@@ -4,8 +4,8 @@ from obsgate import AlertRule, Expect, Cause, Effect, RecordingRule, RuleGroup, 
 from catalog.lancedb import (BACKUP_VERIFICATION_FAILURES, LAST_BACKUP, LAST_RESTORE_TEST, STORAGE_CAPACITY,
                              STORAGE_USED)
 from rules_src.common_steps import BACKUP_AGE as BACKUP_AGE_STEP
-from rules_src.common_steps import (FIRING_ALERTS, LANCEDB_DISK, recent_alert_history, service_errors,
-                                   target_health)
+from rules_src.common_steps import (FIRING_ALERTS, LANCEDB_DISK, container_logs, grafana_panel,
+                                   recent_alert_history, service_errors, target_health)
 
 USAGE = RecordingRule("lancedb:storage_usage:ratio", "lancedb_storage_used_bytes / lancedb_storage_capacity_bytes")
 BACKUP_AGE = "time() - lancedb_last_backup_timestamp_seconds"
@@ -22,6 +22,9 @@ DISK_STEPS = (
     Step("Growth over the last day (bytes per hour)", "deriv(lancedb_storage_used_bytes[1d]) * 3600"),
     Step("Size of the last backup (backups staged locally need room too)", "lancedb_backup_size_bytes"),
     Step("Old backups removed by retention in the last day", "increase(lancedb_backups_deleted_total[1d])"),
+    Step("What takes the room on the volume", "du -sh /var/lib/lancedb/* | sort -h | tail -5; df -h /var/lib/lancedb",
+         lang="shell", note="Old table versions show as many `_versions` directories."),
+    grafana_panel("vector-store-backups", "Disk usage over time"),
 )
 DISK_CAUSES = (
     Cause("Index growth (ingest spike)", "Used bytes rise with ingest traffic", "Expand the volume; prune stale data", likelihood="high"),
@@ -34,6 +37,10 @@ BACKUP_STEPS = (
     Step("Backup run time p95", "histogram_quantile(0.95, sum by (le) (rate(lancedb_backup_duration_seconds_bucket[1d])))"),
     target_health("lancedb"),
     service_errors("backoffice"),
+    Step("Is the backup timer scheduled, and how did its last run end",
+         "systemctl list-timers 'lancedb-backup*'; journalctl -u lancedb-backup --since -1d | tail -20", lang="shell"),
+    container_logs("backoffice", "backup|error"),
+    grafana_panel("vector-store-backups", "Backup failures by reason"),
 )
 BACKUP_CAUSES = (
     Cause("Backup job not scheduled (cron/timer lost)", "No failures counted either", "Re-enable the schedule", likelihood="high"),
@@ -73,9 +80,13 @@ def _backup_alert(name: str, hours: int, severity: str, fault: str, related: tup
         runbook=Runbook(
             impact=f"The recovery point is over {hours} h old: data ingested since then is unprotected.",
             steps=BACKUP_STEPS + (FIRING_ALERTS,), causes=BACKUP_CAUSES,
-            quick_fix="Run a backup by hand (`backoffice backup`) and watch it complete.",
+            quick_fix="Run a backup by hand and watch it complete:\n\n```bash\nbackoffice backup --verify\n"
+                      "curl -s 'http://localhost:9090/api/v1/query?query=time()-lancedb_last_backup_timestamp_seconds'"
+                      " | jq '.data.result[].value[1]'\n```",
             long_term_fix="Alert on the backup job's own failures and fix their dominant reason.",
-            prevention="Keep the backup schedule in the same repo as this alert; verify each backup.",
+            prevention=("Keep the backup schedule in the same repo as this alert",
+                        "Verify every backup (LanceDBBackupVerificationFailed)",
+                        "Test a restore every week (LanceDBRestoreNotTested)"),
             related=related,
         ),
         scenario=Scenario(fault=fault, target="lancedb-sim",
@@ -100,7 +111,9 @@ DISK_WARNING = AlertRule(
         steps=DISK_STEPS, causes=DISK_CAUSES,
         quick_fix="Run version cleanup and delete expired backups.",
         long_term_fix="Expand the volume ahead of the capacity forecast.",
-        prevention="Review the capacity-planning dashboard's disk forecast monthly.",
+        prevention=("Review the capacity-planning dashboard's disk forecast monthly",
+                    "Keep version cleanup scheduled after compaction",
+                    "Keep backup retention deleting (lancedb_backups_deleted_total rising)"),
         related=("LanceDBDiskSpaceCritical", "HostDiskFullForecast"),
     ),
     scenario=Scenario(fault="disk_85", target="lancedb-sim", expect_labels={"job": "lancedb"},
@@ -124,9 +137,13 @@ DISK_CRITICAL = AlertRule(
     runbook=Runbook(
         impact="Ingestion and compaction are about to fail; backups cannot stage their snapshot.",
         steps=DISK_STEPS + (FIRING_ALERTS,), causes=DISK_CAUSES,
-        quick_fix="Free space now: delete expired backups and old versions; pause bulk ingest.",
+        quick_fix="Free space now: pause bulk ingest, then delete old table versions and expired backups:\n\n"
+                  "```python\nimport lancedb\ndb = lancedb.connect('/var/lib/lancedb')\nfor name in db.table_names():\n"
+                  "    db.open_table(name).cleanup_old_versions()\n```",
         long_term_fix="Expand the volume and add headroom to the capacity plan.",
-        prevention="Act on LanceDBDiskSpaceWarning within a day.",
+        prevention=("Act on LanceDBDiskSpaceWarning within a day",
+                    "Expand the volume before the forecast reaches 90%",
+                    "Keep version cleanup and backup retention scheduled"),
         related=("LanceDBDiskSpaceWarning",),
     ),
     scenario=Scenario(fault="disk_95", target="lancedb-sim", expect_labels={"job": "lancedb"},

@@ -2,7 +2,7 @@
 from obsgate import AlertRule, Cause, Effect, Expect, RecordingRule, RuleGroup, Runbook, Scenario, Step, TestCase
 
 from catalog.rag import HIT_RATIO, MRR, RETRIEVAL_DURATION
-from rules_src.common_steps import FIRING_ALERTS, LANCEDB_DISK, histogram_p95, service_errors
+from rules_src.common_steps import FIRING_ALERTS, LANCEDB_DISK, grafana_panel, histogram_p95, service_errors
 
 MRR_1H = RecordingRule("rag:retrieval_mrr:avg1h", "avg(avg_over_time(rag_retrieval_mrr[1h]))")
 HIT_RATE_1H = RecordingRule("rag:retrieval_hit_ratio_at5:avg1h",
@@ -23,6 +23,10 @@ QUALITY_STEPS = (
     Step("RAG++ reranker score variance (near zero: it no longer separates documents)",
          "min(ragpp_reranker_score_variance)"),
     Step("RAG++ fallbacks by reason", "sum by (reason) (rate(ragpp_fallback_total[15m]))"),
+    Step("Which embedding model and index the agent serves now",
+         "curl -s http://localhost:8080/healthz | jq '{embedding_model, index_version}'", lang="shell",
+         note="Compare with the model and index of the last benchmark run that passed."),
+    grafana_panel("rag-quality", "MRR and its 1 h average"),
 )
 QUALITY_CAUSES = (
     Cause("Embedding model changed without re-indexing", "Quality dropped at a deploy; low-confidence results rise",
@@ -60,7 +64,9 @@ RAG_QUALITY_DEGRADATION = AlertRule(
         steps=QUALITY_STEPS + (FIRING_ALERTS,), causes=QUALITY_CAUSES,
         quick_fix="Roll back the last change to embeddings, index or reranker.",
         long_term_fix="Gate index and model changes on the offline benchmark (Benchmarks dashboard).",
-        prevention="Run the retrieval benchmark suite before each embedding or reranker change.",
+        prevention=("Run the retrieval benchmark suite before each embedding or reranker change",
+                    "Re-embed the corpus whenever the embedding model changes",
+                    "Keep the evaluation set current with new query topics"),
         related=("RAGQualityCritical", "RAGHitRateLow"),
     ),
     scenario=QUALITY_DROP,
@@ -89,7 +95,8 @@ RAG_QUALITY_CRITICAL = AlertRule(
         steps=QUALITY_STEPS + (service_errors("agent"), FIRING_ALERTS), causes=QUALITY_CAUSES,
         quick_fix="Roll back to the last index and models that passed the benchmark; consider a banner to users.",
         long_term_fix="Find the regression with the benchmark suite and fix it before re-deploying.",
-        prevention="Canary index rebuilds: compare MRR of old and new index on live traffic before switching.",
+        prevention=("Canary index rebuilds: compare MRR of the old and new index on live traffic before switching",
+                    "Keep the last verified index and models ready to roll back to"),
         related=("RAGQualityDegradation", "RAGHitRateLow"),
     ),
     scenario=QUALITY_DROP,
@@ -161,7 +168,8 @@ RAG_HIT_RATE_LOW = AlertRule(
         steps=QUALITY_STEPS + (FIRING_ALERTS,), causes=QUALITY_CAUSES,
         quick_fix="Check for a recent index or embedding change and roll it back.",
         long_term_fix="Extend the corpus for the queries that miss; tune chunking.",
-        prevention="Track hit rate per release on the Benchmarks dashboard.",
+        prevention=("Track hit rate per release on the Benchmarks dashboard",
+                    "Review chunking when new document types enter the corpus"),
         related=("RAGQualityDegradation",),
     ),
     scenario=Scenario(fault="hit_rate_drop", target="agent-sim",
