@@ -3,8 +3,8 @@ from obsgate import (Expect, AlertRule, Cause, Effect, RecordingRule, RuleGroup,
                      TestCase)
 
 from catalog.agent import HTTP_REQUEST_DURATION, HTTP_REQUEST_ERRORS, RATE_LIMIT_REJECTED
-from rules_src.common_steps import (FIRING_ALERTS, OLLAMA_MODELS, histogram_p95, recent_alert_history,
-                                   scrape_errors, service_errors, target_health)
+from rules_src.common_steps import (FIRING_ALERTS, OLLAMA_MODELS, container_logs, grafana_panel, histogram_p95,
+                                    recent_alert_history, scrape_errors, service_errors, target_health)
 
 ERROR_RATIO = RecordingRule(
     "agent:http_request_errors:ratio_rate5m",
@@ -85,7 +85,9 @@ HIGH_ERROR_RATE = AlertRule(
         quick_fix="Roll back the last deploy if the errors started with it; otherwise restart the failing backend "
                   "(Ollama, LanceDB).",
         long_term_fix="Fix the dominant error; add retries with budgets for transient upstream failures.",
-        prevention="Canary deploys gated on this ratio; keep the SLO burn-rate alerts routed.",
+        prevention=("Canary deploys gated on this ratio",
+                    "Keep the SLO burn-rate alerts routed to PagerDuty",
+                    "Retry transient upstream failures within a budget"),
         related=("AgentAvailabilitySLOBurnRatePage", "OllamaDown"),
     ),
     scenario=SERVER_ERRORS,
@@ -126,7 +128,8 @@ HIGH_LATENCY_P95 = AlertRule(
                                      "Cap retrieved context size", likelihood="high"),),
         quick_fix="Shed load (lower rate limits) or switch the model to a faster one.",
         long_term_fix="Profile where the time goes (retrieval vs generation) and scale that part.",
-        prevention="Watch the latency SLO's ticket burn rate before users notice.",
+        prevention=("Watch the latency SLO's ticket burn rate before users notice",
+                    "Load-test model and retrieval changes against the 2 s threshold"),
         related=("AgentLatencySLOBurnRateTicket", "RAGLatencySLOBreach"),
     ),
     scenario=SLOW_RESPONSES,
@@ -147,14 +150,24 @@ OLLAMA_DOWN = AlertRule(
     ),
     runbook=Runbook(
         impact="Every agent request that needs generation fails or falls back to a hosted provider.",
-        steps=(target_health("ollama"), scrape_errors("ollama"),
-               OLLAMA_MODELS, FIRING_ALERTS),
+        steps=(target_health("ollama"), scrape_errors("ollama"), OLLAMA_MODELS,
+               Step("Does Ollama answer, and which models does it hold",
+                    "curl -sf http://localhost:11434/api/tags | jq '.models[].name'", lang="shell"),
+               Step("Was it killed for memory", "dmesg -T | grep -iE 'out of memory|oom-kill' | tail -5; free -h",
+                    lang="shell"),
+               container_logs("ollama", "error|cuda|out of memory"),
+               grafana_panel("agent-overview", "Ollama up"),
+               FIRING_ALERTS),
         causes=(Cause("Ollama process crashed (often out of memory)", "Host memory near 100% before the drop",
                       "Restart Ollama; load a smaller model", likelihood="high"),
                 Cause("GPU driver or device error", "Ollama logs CUDA errors", "Reset the GPU or fall back to CPU", likelihood="medium")),
-        quick_fix="Restart Ollama and check that a model loads.",
+        quick_fix="Restart Ollama and check that a model loads:\n\n```bash\ndocker compose restart ollama\n"
+                  "curl -s http://localhost:11434/api/generate -d '{\"model\": \"llama3.1:8b\", \"prompt\": \"ping\", "
+                  "\"stream\": false}' | jq .done\n```",
         long_term_fix="Run Ollama under a supervisor with memory limits sized for the loaded models.",
-        prevention="Alert on host memory (HostMemoryHigh) before Ollama is killed.",
+        prevention=("Alert on host memory (HostMemoryHigh) before Ollama is killed",
+                    "Size the memory limit for the models Ollama keeps loaded",
+                    "Keep a hosted provider configured as the fallback"),
         related=("HighErrorRate", "HostMemoryHigh"),
     ),
     scenario=Scenario(fault="metrics_down", target="ollama-exporter-sim", expect_labels={"job": "ollama"},
