@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -70,11 +71,6 @@ BAD_INPUTS = {
     "a counter without _total": (
         "catalog/no_total.py", 'from obsgate import Metric\n\nM = Metric("shop_errors", "counter", help="h", job="shop")\n',
         "catalog/no_total.py:3", "counter without the `_total` suffix"),
-    "an alert referring to an undeclared metric": (
-        "rules_src/ghost.py",
-        'from obsgate import AlertRule, RuleGroup\n\nA = AlertRule(name="GhostHigh", expr="ghost_total > 1",\n'
-        '    severity="warning", summary="s", description="d")\nG = RuleGroup("ghost", rules=(A,))\n',
-        "rules_src/ghost.py:3", "refers to metric `ghost_total`, which is not declared in the catalog"),
     "an alert using a metric object declared outside the catalog": (
         "rules_src/stray.py",
         'from obsgate import AlertRule, Metric, RuleGroup\n\nM = Metric("stray_total", "counter", help="h", job="j")\n'
@@ -95,6 +91,19 @@ def test_bad_input_exits_2_with_location_and_writes_nothing(fixture_project, cas
     assert f"{location}: error:" in res.stderr and message in res.stderr
     assert "Traceback" not in res.stderr
     assert tree_digest(fixture_project) == before
+
+
+def test_an_undeclared_metric_is_validates_finding_not_a_load_error(fixture_project):
+    """The catalog check has one home, xref/metric-exists: suppressible, exit 1, at the alert's own line."""
+    (fixture_project / "rules_src" / "ghost.py").write_text(
+        'from obsgate import AlertRule, RuleGroup\nfrom rules_src.shop import RB\n\n'
+        'A = AlertRule(name="GhostHigh", expr="ghost_total > 1", runbook=RB, no_scenario="checks the catalog check",\n'
+        '    severity="warning", summary="s", description="d")\nG = RuleGroup("ghost", rules=(A,))\n')
+    assert run(fixture_project, "generate").returncode == 0
+    res = run(fixture_project, "validate", "--format", "json")
+    found = [p for p in json.loads(res.stdout) if p["check"] == "xref/metric-exists"]
+    assert [(p["path"], p["line"], p["severity"]) for p in found] == [("rules_src/ghost.py", 4, "error")]
+    assert "ghost_total" in found[0]["message"] and res.returncode >= 1
 
 
 def test_a_definition_raising_midway_leaves_generated_untouched(fixture_project):
