@@ -23,8 +23,11 @@ HINT = "fix the step in its Runbook: declare the metric in catalog/, record it, 
 
 
 def _problem(rule, step, message: str, hint: str = HINT) -> Problem:
-    return Problem(CHECK, Severity.ERROR, f"alert `{rule.name}` step \"{step.title}\": {message}",
-                   step.source.path, step.source.line, hint)
+    text = f"alert `{rule.name}` step \"{step.title}\": {message}"
+    sup = rule.suppressed(CHECK)
+    if sup is not None:
+        return Problem(CHECK, Severity.INFO, f"suppressed: {sup.reason} ({text})", step.source.path, step.source.line)
+    return Problem(CHECK, Severity.ERROR, text, step.source.path, step.source.line, hint)
 
 
 def _promql(rule, step, known: set[str]) -> list[Problem]:
