@@ -4,8 +4,9 @@
    `promtool tsdb create-blocks-from openmetrics`: the preview draws the data (lines in the plot area, the
    stat in its threshold colour), the legend from legendFormat reaches the index page, and the same
    `now` gives the same bytes. No stack lock needed.
-2. The repo's own stack (native, ci profile, fixed ports: run under the stack lock): one PNG per
-   generated dashboard and no panel drawn as "No data".
+2. `obsgate ci` on the repo's own stack (native, ci profile, fixed ports: run under the stack lock): the
+   previews beside its JUnit file, one PNG per generated dashboard, the changed dashboard first, and no
+   panel drawn as "No data" unless the panels smoke check, run just before, found no data for it either.
 """
 from __future__ import annotations
 
@@ -166,31 +167,42 @@ def obsgate(root: Path, *args: str, timeout: float = 300) -> subprocess.Complete
                           text=True, timeout=timeout)
 
 
-def test_the_repo_dashboards_render_from_the_native_stack(tmp_path):
-    """Uses the stack's fixed ports: run it under the stack lock (`flock /tmp/obsgate-stack.lock ...`)."""
+def test_obsgate_ci_draws_the_repo_dashboards_beside_its_junit(tmp_path):
+    """The repo's stack under `obsgate ci` (native, ci profile). It uses the stack's fixed ports: run it under
+    the stack lock (`flock /tmp/obsgate-stack.lock ...`)."""
     root = tmp_path / "project"
     for name in SOURCES:
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     (root / ".tools").symlink_to(ROOT / ".tools")
+    reports = tmp_path / "reports"
+    changed = tmp_path / "changed.txt"
+    changed.write_text("README.md\ngenerated/grafana/dashboards/vector-store-backups.json\n")
     try:
-        up = obsgate(root, "up", "--runtime", "native", "--profile", "ci", "--wipe")
-        assert up.returncode == 0, up.stdout + up.stderr
-        smoke = obsgate(root, "smoke", "--family", "panels")  # waits until every panel query returns data
-        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
-        out = tmp_path / "preview"
-        t0 = time.monotonic()
-        run = obsgate(root, "preview", "--out", str(out))
-        took = time.monotonic() - t0
-        assert run.returncode == 0, run.stdout + run.stderr
+        run = obsgate(root, "ci", "--runtime", "native", "--family", "panels", "--junit", str(reports / "live.xml"),
+                      "--json", str(reports / "cases.json"), "--summary", str(reports / "summary.md"),
+                      "--changed", str(changed), timeout=600)
     finally:
         obsgate(root, "down")
-    dashboards = sorted(p.stem for p in (root / "generated" / "grafana" / "dashboards").glob("*.json")) or \
-        sorted(p.stem for p in (ROOT / "generated" / "grafana" / "dashboards").glob("*.json"))
-    assert sorted(p.stem for p in out.glob("*.png")) == dashboards
+    out = reports / "preview"
+    assert (reports / "live.xml").exists() and (out / "index.html").exists(), run.stdout + run.stderr
+    dashboards = sorted(p.stem for p in (ROOT / "generated" / "grafana" / "dashboards").glob("*.json"))
+    assert sorted(p.stem for p in out.glob("*.png")) == dashboards  # one PNG per generated dashboard
     manifest = json.loads((out / "preview.json").read_text())
-    empty = {d["uid"]: d["no_data"] for d in manifest["dashboards"] if d["no_data"]}
-    assert not empty, f"panels drawn as No data: {empty}"
     assert manifest["disclaimer"] == DISCLAIMER
+    assert manifest["dashboards"][0]["uid"] == "vector-store-backups" and manifest["dashboards"][0]["changed"]
+    no_data = {f"{d['uid']} / {title}" for d in manifest["dashboards"] for title in d["no_data"]}
+    failed = {c["name"] for c in json.loads((reports / "cases.json").read_text()) if c["status"] == "failed"}
+    # No panel is drawn as No data unless the panels smoke check found no data for it on this stack too.
+    assert no_data <= failed, f"drawn as No data though the smoke check saw data: {sorted(no_data - failed)}"
+    if not failed:
+        assert not no_data
+    summary = (reports / "summary.md").read_text()
+    section = summary[summary.index("### Dashboard previews"):]
+    first_row = next(line for line in section.splitlines() if line.startswith("| ") and "---" not in line
+                     and not line.startswith("| dashboard"))
+    assert "vector-store-backups" in first_row and "**changed**" in first_row
     assert f"preview index: {out / 'index.html'}" in run.stdout
-    print(run.stdout.strip(), f"\n(preview command, process start included: {took:.1f}s)")
+    nan = [f"{d['uid']} / {p['title']}" for d in manifest["dashboards"] for p in d["panels"] if p["status"] == "nan"]
+    print("\n".join(line for line in run.stdout.splitlines() if line.startswith(("preview", "  no data", "smoke:"))))
+    print("panels whose every value is NaN:", nan)
