@@ -11,7 +11,7 @@ from ..model.stack import matcher_matches, parse_matcher
 from ..problem import Problem, Severity
 from ..wrappers import amtool
 from ..wrappers.run import ToolError
-from .base import Check, Subject, finding, tool_crashed, tool_missing
+from .base import Check, Subject, failed_on, finding, per_file, tool_crashed, tool_missing
 from .files import AM_CONFIG, SourceFile
 
 PROBE_ALERT = "ObsgateRoutingProbe"  # an alertname no child route matches on purpose
@@ -28,11 +28,9 @@ def check_config(ctx) -> list[Problem]:
     tool = ctx.tool("amtool")
     if not tool.found:
         return [tool_missing("am/config", "amtool")]
-    try:
-        found = amtool.check_config(tool.path, list(by_arg), ctx.workdir, timings=ctx.timings)
-    except ToolError as exc:
-        return [tool_crashed("am/config", "amtool", str(exc))]
-    out = []
+    found, failed = per_file(lambda a: amtool.check_config(tool.path, a, ctx.workdir, timings=ctx.timings),
+                             list(by_arg))
+    out = [failed_on("am/config", "amtool", by_arg[arg].path, str(exc)) for arg, exc in failed]
     for fd in found:
         f = by_arg.get(fd.file)
         out.append(Problem("am/config", Severity.ERROR, f"amtool: {fd.message}", f.path if f else ctx.shown(fd.file),

@@ -5,6 +5,7 @@ name in reports, in JUnit, in docs and in `Suppress("id", "reason")`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -67,6 +68,37 @@ def tool_crashed(check: str, tool: str, detail: str, path: str = "") -> Problem:
     last = (detail.strip().splitlines() or ["no output"])[-1][:300]
     return Problem(check, Severity.FATAL, f"`{tool}` failed unexpectedly: {last}", path, 0,
                    "run the command by hand to see its full output", detail[-4000:])
+
+
+def per_file(call, args: list[str]) -> tuple[list, list[tuple[str, Exception]]]:
+    """One batched tool call; if the tool breaks on it (a crash, a timeout: ToolError), each file alone, so
+    that one file's failure is a finding on that file and the others are still judged."""
+    from ..wrappers.run import ToolError
+
+    try:
+        return list(call(args)), []
+    except ToolError as exc:
+        if len(args) == 1:
+            return [], [(args[0], exc)]
+    found, failed = [], []
+    for arg in args:
+        try:
+            found += call([arg])
+        except ToolError as exc:
+            failed.append((arg, exc))
+    return found, failed
+
+
+_AT_LINE = re.compile(r"\bline (\d+)\b|^(\d+):\d+: ", re.M)
+
+
+def failed_on(check: str, tool: str, path: str, detail: str) -> Problem:
+    """The tool failed on this one file: an ERROR there, at the line it names, never a FATAL of the run."""
+    last = (detail.strip().splitlines() or ["no output"])[-1][:300]
+    at = _AT_LINE.search(detail)
+    line = int(at.group(1) or at.group(2)) if at else 0
+    return Problem(check, Severity.ERROR, f"{tool} failed on this file: {last}", path, line,
+                   f"run {tool} on this file by hand to see its full output", detail[-4000:])
 
 
 def tick(value: Any) -> str:

@@ -5,6 +5,7 @@ which hand files to promtool/amtool through obsgate/wrappers).
 """
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,11 +52,16 @@ class Context:
         self.schemas_dir = Path(self.schemas_dir) if self.schemas_dir else default_schemas(self.root)
         self.rules = items.rules(self.files, self.project)
         self.panels = items.panels(self.files, self.project)
-        self.queries = items.queries(self.rules, self.panels)
         records = [(r.rule_name, r.expr, r.data.get("labels")) for r in self.rules
                    if r.kind == "record" and r.lang == "promql" and r.model is None]
         configs = [f.data for f in self.of(PROM_CONFIG) if isinstance(f.data, dict)]
         self.series = SeriesIndex(self.project, records, configs, self.scrape_seconds)
+
+    @functools.cached_property
+    def queries(self) -> list:
+        """Every rule expression and panel query, parsed on first use: the tool checks start their
+        subprocesses first, so promtool runs while the PromQL of a large file is parsed."""
+        return items.queries(self.rules, self.panels)
 
     def of(self, *kinds: str) -> list[SourceFile]:
         return [f for f in self.files if f.kind in kinds]

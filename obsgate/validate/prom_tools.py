@@ -7,8 +7,7 @@ from pathlib import Path
 
 from ..problem import Problem, Severity
 from ..wrappers import promtool
-from ..wrappers.run import ToolError
-from .base import Check, Subject, finding, tool_missing
+from .base import Check, Subject, failed_on, finding, per_file, tool_missing
 from .files import PROM_CONFIG, PROM_RULES, PROM_TESTS, SourceFile
 
 _QUOTED = re.compile(r'"([^"\s]+)"')
@@ -21,6 +20,11 @@ def _inputs(ctx, kind: str) -> tuple[list[str], dict[str, SourceFile]]:
         if f.error is None:
             by_arg[f.path if ctx.workdir is not None else str(f.disk)] = f
     return list(by_arg), by_arg
+
+
+def _shown(ctx, by_arg: dict, arg: str) -> str:
+    f = by_arg.get(arg)
+    return f.path if f is not None else ctx.shown(arg)
 
 
 def _rule_line(ctx, f: SourceFile | None, rule: str) -> int:
@@ -49,8 +53,8 @@ def _run_check(ctx, check_id: str, kind: str, call) -> list[Problem]:
     tool = ctx.tool("promtool")
     if not tool.found:
         return [tool_missing(check_id, "promtool")]
-    found, failed = _per_file(lambda a: call(tool.path, a, ctx.workdir, timings=ctx.timings)[0], args)
-    problems = [_failed_on(check_id, by_arg.get(arg), ctx.shown(arg), str(exc)) for arg, exc in failed]
+    found, failed = per_file(lambda a: call(tool.path, a, ctx.workdir, timings=ctx.timings)[0], args)
+    problems = [failed_on(check_id, "promtool", _shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
     for fd in found:
         f = by_arg.get(fd.file)
         path = f.path if f is not None else ctx.shown(fd.file)
@@ -60,36 +64,6 @@ def _run_check(ctx, check_id: str, kind: str, call) -> list[Problem]:
             "give each rule a unique name and label set"
         problems.append(Problem(check_id, sev, f"promtool: {fd.message}", path, line, hint))
     return problems
-
-
-def _per_file(call, args: list[str]) -> tuple[list, list[tuple[str, ToolError]]]:
-    """One batched call; if the tool breaks on it (a crash, a timeout), each file alone, so that one file's
-    failure is a finding on that file and the others are still judged."""
-    try:
-        return list(call(args)), []
-    except ToolError as exc:
-        if len(args) == 1:
-            return [], [(args[0], exc)]
-    found, failed = [], []
-    for arg in args:
-        try:
-            found += call([arg])
-        except ToolError as exc:
-            failed.append((arg, exc))
-    return found, failed
-
-
-_AT_LINE = re.compile(r"\bline (\d+)\b|^(\d+):\d+: ", re.M)
-
-
-def _failed_on(check_id: str, f: SourceFile | None, shown: str, detail: str) -> Problem:
-    """The tool failed on this one file: an ERROR there, at the line it names, never a FATAL of the run."""
-    path = f.path if f is not None else shown
-    last = (detail.strip().splitlines() or ["no output"])[-1][:300]
-    at = _AT_LINE.search(detail)
-    line = int(at.group(1) or at.group(2)) if at else 0
-    return Problem(check_id, Severity.ERROR, f"promtool failed on this file: {last}", path, line,
-                   "run promtool on this file by hand to see its full output", detail[-4000:])
 
 
 def check_config(ctx) -> list[Problem]:
@@ -108,9 +82,9 @@ def check_rule_tests(ctx) -> list[Problem]:
     tool = ctx.tool("promtool")
     if not tool.found:
         return [tool_missing("prom/rule-tests", "promtool")]
-    results, failed = _per_file(lambda a: promtool.test_rules(tool.path, a, ctx.workdir, timings=ctx.timings)[0],
-                                args)
-    problems += [_failed_on("prom/rule-tests", by_arg.get(arg), ctx.shown(arg), str(exc)) for arg, exc in failed]
+    results, failed = per_file(lambda a: promtool.test_rules(tool.path, a, ctx.workdir, timings=ctx.timings)[0],
+                               args)
+    problems += [failed_on("prom/rule-tests", "promtool", _shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
     cases = _model_cases(ctx)
     for r in results:
         if r.ok:

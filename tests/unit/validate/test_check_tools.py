@@ -250,3 +250,20 @@ def test_a_tool_crash_on_one_file_is_an_error_on_that_file_and_the_others_are_st
     got = sorted((p.path.rsplit("/", 1)[1], p.severity, p.message.split(":")[0]) for p in problems)
     assert got == [("bad.yml", Severity.ERROR, "promtool"), ("crash.yml", Severity.ERROR, "promtool failed on this file")]
     assert "index out of range" in next(p.message for p in problems if p.path.endswith("crash.yml"))
+
+
+def test_an_amtool_crash_on_one_config_is_an_error_on_that_file(tmp_path):
+    """A stand-in amtool that panics on `crash.yml` and runs the real pinned amtool otherwise."""
+    from obsgate.tools import ToolInfo
+
+    real = ROOT / ".tools" / "bin" / "amtool"
+    stand_in = tmp_path / "amtool-stand-in"
+    stand_in.write_text("#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in *crash.yml) echo 'panic: nil map' >&2; exit 2;; "
+                        f"esac; done\nexec {real} \"$@\"\n")
+    stand_in.chmod(0o755)
+    good = "route: {receiver: a}\nreceivers: [{name: a}]\n"
+    ctx = make_ctx(tmp_path, {"crash.yml": good, "ok.yml": good})
+    ctx._tools["amtool"] = ToolInfo("amtool", True, "stand-in", str(stand_in), "stand-in")
+    [p] = am_tools.check_config(ctx)
+    assert (p.path.rsplit("/", 1)[1], p.severity) == ("crash.yml", Severity.ERROR)
+    assert p.message.startswith("amtool failed on this file:") and "panic: nil map" in p.message
