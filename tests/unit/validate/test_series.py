@@ -43,3 +43,18 @@ def test_job_values_come_from_the_scrape_configs(index):
     assert index.label_values("up", "job") == ("prometheus", "shop")
     assert index.label_values("shop_requests_total", "status") == ("ok", "error")
     assert index.label_values("shop_queue_depth", "instance") is None
+
+
+def test_online_metadata_gives_kinds_as_the_catalog_would():
+    from obsgate.validate.series import Online, SeriesIndex
+
+    live = Online("http://127.0.0.1:9090", {"http_requests_total": "counter", "queue_length": "gauge",
+                                            "request_seconds": "histogram", "rpc": "summary", "jobs": "counter"},
+                  {})
+    index = SeriesIndex()
+    index.online = live
+    assert [index.metric_kind(n) for n in ("http_requests_total", "queue_length", "request_seconds_bucket",
+                                           "rpc_count", "jobs_total", "nothing")] == [
+        "counter", "gauge", "histogram-bucket", "summary-count", "counter", ""]
+    assert [index.is_counter(n) for n in ("http_requests_total", "queue_length", "request_seconds_sum", "nothing")] \
+        == [True, False, True, None]
