@@ -24,16 +24,31 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands; with `command`, only that one's module is imported (preview's pulls in matplotlib,
+    a second of startup that `obsgate loki-test` or `generate` should not pay)."""
     parser = argparse.ArgumentParser(prog="obsgate", description="observability-as-code generator and CI gate")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current directory)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"obsgate.commands.{name.replace('-', '_')}")
         p = sub.add_parser(name, help=help_text, description=help_text)
+        if command is not None and name != command:
+            continue
+        module = importlib.import_module(f"obsgate.commands.{name.replace('-', '_')}")
         module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in argv (after the global options), or None when there is none."""
+    args = iter(argv)
+    for a in args:
+        if a == "--root":
+            next(args, None)
+        elif not a.startswith("-"):
+            return a if a in COMMANDS else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
