@@ -195,8 +195,16 @@ class Scenario:
             raise ValueError(f"scenario `{self.fault}` has no effect: give effects, logs or metrics_down=True")
 
 
+def _check_tests_tuple(rule, kind: str, name: str) -> None:
+    """`tests=TestCase(...)` (no tuple) is the usual slip; say so instead of "not iterable"."""
+    if not isinstance(rule.tests, (tuple, list)):
+        fail(rule.source, kind, name, "tests", type(rule.tests).__name__, "is not a tuple of test cases",
+             "write `tests=(TestCase(...),)`: one case needs the trailing comma")
+
+
 def _common_alert_checks(rule, kind: str) -> None:
     src, n = rule.source, rule.name
+    _check_tests_tuple(rule, kind, str(n))
     if not isinstance(n, str) or not CAMEL.match(n) or "_" in n:
         fail(src, kind, str(n), "name", n, "is not CamelCase", "name alerts like `HighErrorRate`")
     if rule.severity not in SEVERITIES:
@@ -294,6 +302,7 @@ class RecordingRule:
         except Exception as exc:
             fail(self.source, "recording rule", self.record, "expr", self.expr, f"does not parse: {exc}")
         object.__setattr__(self, "labels", dict(sorted(self.labels.items())))
+        _check_tests_tuple(self, "recording rule", self.record)
         object.__setattr__(self, "tests", tuple(self.tests))
 
     def suppressed(self, check: str) -> Suppress | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..promql import PromQLError, parse
@@ -57,6 +58,7 @@ class PanelItem(Subject):
     panel: dict = field(default_factory=dict)
     dashboard: dict = field(default_factory=dict)
     board: Any = None  # the project's Board with this uid, if any
+    locate: Any = None  # (texts) -> the line of the first in the board's source file; None: no source
 
     @property
     def type(self) -> str:
@@ -229,13 +231,39 @@ def panels(files: list[SourceFile], project) -> list[PanelItem]:
             continue
         dash, base = dashboard_of(f)
         board = None if f.external else boards.get(dash.get("uid"))
+        source = _board_source(project, board)
         for at, panel in iter_panels(dash, base):
             title = str(panel.get("title", "") or "")
             sup = tuple(board.suppress.get(title, ())) if board is not None else ()
-            out.append(PanelItem(path=f.path, line_at=(lambda f=f, at=at: f.line(at)), name=title or "(untitled)",
-                                 suppress=sup, external=board is None, file=f, at=at, panel=panel, dashboard=dash,
-                                 board=board))
+            item = PanelItem(path=f.path, line_at=(lambda f=f, at=at: f.line(at)), name=title or "(untitled)",
+                             suppress=sup, external=board is None, file=f, at=at, panel=panel, dashboard=dash,
+                             board=board)
+            if source is not None:  # a project board: point at the user's source, never at generated/
+                item.path, item.locate = board.path, source
+                item.line_at = (lambda item=item, title=title: item.locate([title]))
+            out.append(item)
     return out
+
+
+def _board_source(project, board):
+    """A function finding texts (a query, a panel title) in the board's source file, else its line."""
+    if board is None or not getattr(board, "path", "") or board.path.startswith("generated/"):
+        return None
+    try:
+        lines = (Path(project.root) / board.path).read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+    def locate(texts) -> int:
+        for text in texts:
+            for quoted in (text, text.replace("\\", "\\\\").replace("'", "\\'"), text.replace('"', '\\"')):
+                if quoted:
+                    found = next((i for i, line in enumerate(lines, 1) if quoted in line), 0)
+                    if found:
+                        return found
+        return board.line or 1
+
+    return locate
 
 
 def datasource_type(panel: PanelItem, target: dict) -> str:
@@ -273,7 +301,9 @@ def queries(rule_items: list[RuleItem], panel_items: list[PanelItem]) -> list[Qu
                 continue
             raw = target["expr"]
             at = p.at + ("targets", ti, "expr")
-            q = _parsed(Query(p, raw, panel_expr(raw), "panel", (lambda f=p.file, at=at: f.line(at))))
+            line_at = (lambda p=p, raw=raw: p.locate([raw, p.title])) if p.locate else (
+                lambda f=p.file, at=at: f.line(at))
+            q = _parsed(Query(p, raw, panel_expr(raw), "panel", line_at))
             if q.error and GRAFANA_VAR_PREFIX in q.expr:  # a variable where PromQL wants a number
                 numeric = _parsed(Query(p, raw, panel_expr(raw, numeric=True), "panel", q.line_at))
                 q = numeric if not numeric.error else q

@@ -53,6 +53,7 @@ def test_a_test_case_given_instead_of_a_tuple_is_located_in_the_user_file_not_st
     (project / "rules_src" / "shop.py").write_text(text)
     got = issues(project)
     assert len(got) == 1 and got[0].startswith("rules_src/shop.py:"), got
+    assert "field tests: `TestCase` is not a tuple of test cases" in got[0] and "trailing comma" in got[0]
     assert "<string>" not in got[0]
 
 
