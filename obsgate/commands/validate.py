@@ -24,7 +24,7 @@ from ..validate.files import DASHBOARD, PROM_CONFIG, Unreadable
 from ..validate.series import Online
 from ..problem import exit_code
 from ..validate.registry import CHECKS
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, BadInput, load_or_report
+from .common import EXIT_USAGE, BadInput, load_or_report
 from .generate import produce
 
 ALWAYS_SHOWN_TOOLS = ("promtool", "amtool")
