@@ -284,3 +284,21 @@ def test_the_repo_project_catalog_checks_its_own_loki_rules_and_panels(repo_root
     assert logql_rules and panels(ctx.files, project)
     problems = [p for p in loki_rules._queries(ctx) if not p.path.startswith("rules_src/") or "step" not in p.message]
     assert problems == []
+
+
+def test_logql_panel_queries_are_parsed_with_grafana_variables_substituted(tmp_path):
+    import json
+    dash = {"uid": "logs", "title": "Logs", "schemaVersion": 39, "templating": {"list": []}, "panels": [
+        {"type": "timeseries", "title": "Errors", "datasource": {"type": "loki", "uid": "loki"},
+         "targets": [{"expr": 'sum by (service) (count_over_time({service=~"$service"} |= "$search" [$__auto]))'}]},
+        {"type": "logs", "title": "Broken", "datasource": {"type": "loki", "uid": "loki"},
+         "targets": [{"expr": '{service="api"} | json | status >= '}]},
+        {"type": "timeseries", "title": "PromQL", "datasource": {"type": "prometheus", "uid": "prom"},
+         "targets": [{"expr": "sum(rate(x[5m]))"}]},
+    ]}
+    path = tmp_path / "logs.json"
+    path.write_text(json.dumps(dash, indent=2))
+    [p] = run(tmp_path, path)
+    assert p.check == "loki/rules" and p.message.startswith("panel `Broken`: parse error at line 1, col 36")
+    assert p.line == path.read_text().splitlines().index(next(
+        line for line in path.read_text().splitlines() if "status >=" in line)) + 1
