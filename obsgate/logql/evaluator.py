@@ -118,13 +118,14 @@ def _selected(matchers, labels: tuple) -> bool:
     return all(m.matches(d.get(m.name, "")) for m in matchers)
 
 
-def _run_pipeline(sel: n.LogSelector, stream: Stream, lo_ns: int, hi_ns: int, right_closed: bool):
+def _run_pipeline(sel: n.LogSelector, stream: Stream, lo_ns: int, hi_ns: int, right_closed: bool,
+                  cache: dict | None = None):
     """(labels key, labels dict or None, ts, line) of the stream's entries in the bounds that pass the pipeline.
 
     The dict is None when no stage ran (the stream's own labels); the key is the sorted label tuple.
     """
     entries = stream.entries
-    ts_list = _timestamps(stream)
+    ts_list = _timestamps(stream, cache)
     if right_closed:
         a, b = bisect_right(ts_list, lo_ns), bisect_right(ts_list, hi_ns)
     else:
@@ -162,19 +163,15 @@ def _merge(labels: tuple, meta: tuple) -> tuple:
     return tuple(sorted(d.items()))
 
 
-_TS_CACHE: dict = {}
-
-
-def _timestamps(stream: Stream) -> list[int]:
+def _timestamps(stream: Stream, cache: dict | None = None) -> list[int]:
+    """The stream's timestamps, computed once per evaluation (`cache` lives as long as one query)."""
+    if cache is None:
+        return [e[0] for e in stream.entries]
     key = id(stream.entries)
-    hit = _TS_CACHE.get(key)
-    if hit is not None and hit[0] is stream.entries:
-        return hit[1]
-    ts = [e[0] for e in stream.entries]
-    if len(_TS_CACHE) > 256:
-        _TS_CACHE.clear()
-    _TS_CACHE[key] = (stream.entries, ts)
-    return ts
+    hit = cache.get(key)
+    if hit is None or hit[0] is not stream.entries:
+        hit = cache[key] = (stream.entries, [e[0] for e in stream.entries])
+    return hit[1]
 
 
 # --- metric queries --------------------------------------------------------------------------------
@@ -184,6 +181,7 @@ class _Eval:
 
     def __init__(self, q, streams, steps):
         self.q, self.streams, self.steps = q, streams, steps
+        self.ts_cache: dict = {}  # id(entries) -> (entries, timestamps), for this evaluation only
 
     def eval(self, node):
         if isinstance(node, n.Paren):
@@ -241,14 +239,14 @@ class _Eval:
             if not _selected(sel.matchers, stream.labels):
                 continue
             if fast and not sel.stages and not any(len(e) > 2 and e[2] for e in stream.entries[:1]):
-                ts_list = _timestamps(stream)
+                ts_list = _timestamps(stream, self.ts_cache)
                 a, b = bisect_right(ts_list, lo_ns), bisect_right(ts_list, hi_ns)
                 if a < b:
                     _extend(groups, stream.labels, ts_list[a:b], None)
                 continue
             pipe = compile_pipeline(sel.stages)
             if fast and pipe.process is None:
-                ts_list = _timestamps(stream)
+                ts_list = _timestamps(stream, self.ts_cache)
                 a, b = bisect_right(ts_list, lo_ns), bisect_right(ts_list, hi_ns)
                 entries = stream.entries
                 if pipe.needles and len(pipe.needles) == 1:
@@ -261,7 +259,8 @@ class _Eval:
                     _extend(groups, stream.labels, kept, None)
                 continue
             count_bytes = op in ("bytes_over_time", "bytes_rate")
-            for key, d, ts, line in _run_pipeline(sel, stream, lo_ns, hi_ns, right_closed=True):
+            for key, d, ts, line in _run_pipeline(sel, stream, lo_ns, hi_ns, right_closed=True,
+                                                  cache=self.ts_cache):
                 if unwrap is None:
                     value = float(len(line.encode("utf-8"))) if count_bytes else 1.0
                     if d is not None and ERROR in d:
