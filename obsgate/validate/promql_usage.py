@@ -25,8 +25,14 @@ def _fmt(seconds: float) -> str:
     return f"{s}s"
 
 
+def _shown(expr: str, limit: int = 160) -> str:
+    """An expression as a message quotes it: a 20 MB one must not make a 20 MB report."""
+    return expr if len(expr) <= limit else f"{expr[:limit]}... ({len(expr):,} characters)"
+
+
 def syntax(ctx) -> list[Problem]:
-    return [finding("promql/syntax", q.subject, Severity.ERROR, f"{q.where}: `{q.raw}` does not parse: {q.error}",
+    return [finding("promql/syntax", q.subject, Severity.ERROR,
+                    f"{q.where}: `{_shown(q.raw)}` does not parse: {q.error}",
                     "fix the PromQL; `promtool promql format '<expr>'` shows where it breaks", line=q.line_at)
             for q in ctx.queries if q.error]
 
