@@ -80,6 +80,9 @@ def _queries(ctx) -> list[Problem]:
     streams = tuple(ctx.project.log_streams) if ctx.project is not None else ()
     for q in queries:
         out += _query(q, streams)
+    if queries and not streams:  # never a silent pass: say what was not checked
+        out.append(Problem(LABEL, Severity.INFO, "skipped: no project catalog with log streams to check LogQL "
+                           "selectors and fields against (run inside a project or pass --root)"))
     if ctx.project is not None and streams:
         out += _runbook_steps(ctx.project, streams)
     return out
