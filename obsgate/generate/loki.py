@@ -1,6 +1,7 @@
 """loki.yml (single binary, filesystem storage, ruler -> Alertmanager) and Loki rule/test files."""
 from __future__ import annotations
 
+from ..logql.units import format_prom_duration, prom_duration_ns
 from ..project import Project
 from .prometheus import alert_dict, expected_alert
 from .target import Target
@@ -66,7 +67,7 @@ def test_file(project: Project, group) -> dict | None:
         for case in rule.tests:
             tests.append({
                 "name": f"{rule.name}: {case.name}",
-                "input_streams": [{"stream": sel, "lines": [{"ts": ts, "line": line} for ts, line in lines]}
+                "input_streams": [{"stream": sel, "lines": compact_lines(lines)}
                                   for sel, lines in case.streams.items()],
                 "alert_rule_test": [{
                     "eval_time": case.at,
@@ -77,6 +78,28 @@ def test_file(project: Project, group) -> dict | None:
     if not tests:
         return None
     return {"rule_files": [f"../rules/{group.tenant}/{group.name}.yml"], "tests": tests}
+
+
+def compact_lines(lines) -> list[dict]:
+    """(ts, line) pairs as test-file items, runs of one line at a steady step written once, in the
+    notation `obsgate loki-test` reads (obsgate/logql/ruletest): `ts: START+STEPxN` is N+1 lines."""
+    items: list[dict] = []
+    pairs = [(str(ts), str(line), prom_duration_ns(str(ts))) for ts, line in lines]
+    i = 0
+    while i < len(pairs):
+        ts, line, ns = pairs[i]
+        j = i + 1
+        step = pairs[j][2] - ns if j < len(pairs) and ns is not None and pairs[j][2] is not None else None
+        while (step is not None and step > 0 and j < len(pairs) and pairs[j][1] == line and pairs[j][2] is not None
+               and pairs[j][2] - pairs[j - 1][2] == step):
+            j += 1
+        if step is not None and step > 0 and j - i >= 3:
+            items.append({"ts": f"{ts}+{format_prom_duration(step)}x{j - i - 1}", "line": line})
+            i = j
+            continue
+        items.append({"ts": ts, "line": line})
+        i += 1
+    return items
 
 
 def files(project: Project, target: Target) -> dict[str, object]:

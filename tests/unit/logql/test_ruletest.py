@@ -331,3 +331,17 @@ def test_report_says_success_with_the_test_count_and_failures_with_path_line():
     tf = TestFile("t.test.yml", {}, (TestCase("c", (), (at,), 4),))
     text = report.report(runner.run([tf], FakeBackend(0, {}), 0))
     assert "        error: t.test.yml:9: no alerting rule with this name in rule_files (none)" in text
+
+
+@pytest.mark.parametrize("pairs", [
+    [(f"{t}s", "e") for t in range(30, 160, 5)],
+    [("0s", "a"), ("1s", "a"), ("2s", "a"), ("3s", "b"), ("10s", "c"), ("20s", "c"), ("1m", "d"), ("1m", "d")],
+    [("1m", "x"), ("1m30s", "x"), ("2m", "x"), ("2m", "y"), ("3m", "x")],
+], ids=["one long run", "runs, pairs and repeats at one instant", "a run broken by another line"])
+def test_generated_compact_lines_load_back_to_the_same_lines(pairs):
+    """generate/loki.py writes runs as START+STEPxN; the loader expands them to the very same lines."""
+    from obsgate.generate.loki import compact_lines
+    items = compact_lines(pairs)
+    expanded = [(ts, item["line"]) for item in items for ts in loading.timestamps(item["ts"], "t.yml", 1)]
+    assert expanded == [(loading.duration(ts, "t.yml", 1, "ts"), line) for ts, line in pairs]
+    assert len(items) <= len(pairs)
