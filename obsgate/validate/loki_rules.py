@@ -192,8 +192,9 @@ TOOLS: dict = {CHECK: ()}  # no external tool: the engine is in-process
 def _query(q: _Q, streams) -> list[Problem]:
     try:
         query = logql.parse(q.text)
-    except logql.Unsupported as exc:
-        return [finding(CHECK, q.subject, Severity.ERROR, f"{q.where}: {exc.message}", exc.hint, line=q.line)]
+    except logql.Unsupported as exc:  # Loki may well run it: not an error, but never a silent pass
+        return [finding(CHECK, q.subject, Severity.WARNING, f"{q.where}: not checked: {exc.message} (line "
+                        f"{exc.line}, col {exc.column} of the expression)", exc.hint, line=q.line)]
     except logql.LogQLSyntaxError as exc:
         return [_syntax(q, exc)]
     out = []
