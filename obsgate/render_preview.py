@@ -695,8 +695,9 @@ def _panel(c: _Canvas, placed, data: PanelData | None, win: Window, top: float) 
     else:
         legend = _heatmap(c, s, data, win, left, inner_top, width, height)
     if data.all_nan:
-        c.text(left + width / 2, inner_top + 4, "every value is NaN over the range (0/0: no traffic?)", px=11,
-               color=PLACEHOLDER, ha="center")
+        if s.type in ("timeseries", "graph", "heatmap"):  # a value panel already reads NaN
+            c.text(left + width / 2, inner_top + 4, "every value is NaN over the range (0/0: no traffic?)", px=11,
+                   color=PLACEHOLDER, ha="center")
         return PanelInfo(s.title, s.type, "nan", legend, box, f"{len(data.series)} series, every value NaN")
     return PanelInfo(s.title, s.type, "ok", legend, box,
                      f"{len(data.logs)} log lines" if s.type == "logs" else f"{len(data.series)} series")
