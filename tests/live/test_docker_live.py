@@ -112,6 +112,11 @@ def project_root(tmp_path_factory, stack_lock, client) -> Path:
             shutil.copy2(log, REPORTS / "logs" / log.name)
 
 
+def container_ids(client) -> list[str]:
+    """The project's containers, listed without inspecting each (one may vanish while `down` runs)."""
+    return sorted(c["Id"] for c in client.api.containers(all=True, filters={"label": f"io.obsgate.stack={STACK}"}))
+
+
 def ours(client, kind: str) -> list:
     label = {"label": f"io.obsgate.stack={STACK}"}
     return {"containers": lambda: client.containers.list(all=True, filters=label),
@@ -155,11 +160,11 @@ def gate(project_root, client):
         lines.append(line)
         if line.startswith("timings:") and not seen:
             seen["containers"] = {c.labels["io.obsgate.service"]: c.attrs for c in ours(client, "containers")}
-            seen["ids"] = sorted(c.id for c in ours(client, "containers"))
+            seen["ids"] = container_ids(client)
             seen["networks"] = [n.attrs for n in ours(client, "networks")]
             seen["second_up"] = obsgate(project_root, "up", "--runtime", "docker", "--images", IMAGES,
                                         "--profile", "ci")
-            seen["ids_after_second_up"] = sorted(c.id for c in ours(client, "containers"))
+            seen["ids_after_second_up"] = container_ids(client)
     ci.wait(timeout=60)
     seconds = time.monotonic() - t0
     stdout = "".join(lines)
@@ -248,16 +253,21 @@ def test_sigterm_during_up_removes_what_was_created(gate, project_root, client):
     proc = subprocess.Popen([sys.executable, "-m", "obsgate.cli", "--root", str(project_root), "up", "--runtime",
                              "docker", "--images", IMAGES, "--profile", "ci"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    created = []
-    while time.monotonic() < deadline and len(created) < 4:
-        created = ours(client, "containers")
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        created = []
+        while time.monotonic() < deadline and len(created) < 4 and proc.poll() is None:
+            created = container_ids(client)
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert len(created) >= 4, out + err
     assert proc.returncode == 128 + signal.SIGTERM, out + err
-    assert not ours(client, "containers"), err
+    assert not container_ids(client), err
     assert not ours(client, "networks"), err
 
 
