@@ -12,7 +12,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import SLO, DefinitionError, LogStream, LokiRuleGroup, Metric, RuleGroup, Stack
+from .model import (SLO, AlertRule, DefinitionError, LogStream, LokiAlertRule, LokiRuleGroup, Metric, RuleGroup,
+                    Stack)
 from .model.source import project_root, relpath
 from .generate.slo import expand as expand_slo
 from .model.board import Board
@@ -227,12 +228,39 @@ def _collect(module, path: Path, pkg: str, found: dict, stray: list) -> None:
             found["groups"].append(value)
         elif isinstance(value, LokiRuleGroup) and _defined_here(value, path):
             found["loki"].append(value)
+        elif isinstance(value, (AlertRule, LokiAlertRule)) and _defined_here(value, path):
+            found.setdefault("alerts", []).append(value)
         elif isinstance(value, SLO) and pkg == "rules_src" and _defined_here(value, path):
             found["slos"].append(value)
         elif isinstance(value, Stack) and _defined_here(value, path):
             found["stacks"].append(value)
         elif isinstance(value, Board) and value.path == relpath(path):
             found["boards"].append(value)
+
+
+def _ungrouped(alerts, groups) -> list[LoadIssue]:
+    """An alert no RuleGroup holds would be dropped silently: nothing would evaluate it."""
+    grouped = {id(r) for g in groups for r in g.rules}
+    return [LoadIssue(a.source.path, a.source.line, f"alert `{a.name}` is in no rule group, so nothing evaluates it",
+                      f"add it to the rules of a {'LokiRuleGroup' if isinstance(a, LokiAlertRule) else 'RuleGroup'}")
+            for a in alerts if id(a) not in grouped]
+
+
+def _unknown_services(stack, metrics, groups) -> list[LoadIssue]:
+    """A metric's `job` and a scenario's `target` must name the stack's services (else no scrape, no fault)."""
+    jobs = sorted({s.job for s in stack.services if s.job})
+    names = sorted(s.name for s in stack.services)
+    issues = [LoadIssue(m.source.path, m.source.line,
+                        f"metric `{m.name}` job `{m.job}` is no job of the stack's services",
+                        "jobs: " + ", ".join(f"`{j}`" for j in jobs)) for m in metrics if m.job and m.job not in jobs]
+    for g in groups:
+        for a in g.alerts:
+            if a.scenario is not None and a.scenario.target not in names:
+                issues.append(LoadIssue(
+                    a.source.path, a.source.line,
+                    f"alert `{a.name}` scenario target `{a.scenario.target}` is no service of the stack",
+                    "services: " + ", ".join(f"`{n}`" for n in names)))
+    return issues
 
 
 def _assemble(root: Path, found: dict, stray: list) -> Project:
@@ -272,6 +300,9 @@ def _assemble(root: Path, found: dict, stray: list) -> Project:
             issues.append(LoadIssue(g.source.path, g.source.line, f"duplicate rule group `{g.name}`",
                                     f"already declared at {seen_groups[key].source}"))
         seen_groups[key] = g
+    issues += _ungrouped(found.get("alerts", ()), groups + list(found["loki"]))
+    if len(found["stacks"]) == 1:
+        issues += _unknown_services(found["stacks"][0], by_name.values(), groups + list(found["loki"]))
     for g in groups:  # a metric the catalog lacks is validate's finding (xref/metric-exists), not a load error
         for rule in g.rules:
             try:

@@ -129,7 +129,9 @@ def summary(problems: list[Problem], tools, stats: str = "", title: str = "obsga
     """Markdown for $GITHUB_STEP_SUMMARY: verdict, tools, and a table of what to fix."""
     sev = worst(problems)
     icon = "❌" if sev is not None and sev >= Severity.ERROR else ("⚠️" if sev is Severity.WARNING else "✅")
-    out = [f"## {icon} {title}: {verdict_text or verdict(problems)}"] + (["", f"Tools: {tool_line(tools)}"] if tools is not None else [])
+    out = [f"## {icon} {title}: {verdict_text or verdict(problems)}"]
+    if tools is not None:
+        out += ["", f"Tools: {tool_line(tools)}"]
     if stats:
         out += ["", stats]
     shown = [p for p in problems if p.severity >= Severity.WARNING]

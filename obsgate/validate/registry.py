@@ -3,7 +3,7 @@ subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
 from . import (alerts, am_tools, drift, external, external_sloth, grafana, loki_rules, parse, prom_tools, promql_usage,
-               rules_tested, schemas, secrets, xref)
+               rules_scenario, rules_tested, schemas, secrets, xref)
 from . import compose, online
 from . import runbook_steps
 from .base import Check
@@ -23,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     *external_sloth.CHECKS,
     *parse.CHECKS,
     *rules_tested.CHECKS,
+    *rules_scenario.CHECKS,
     *schemas.CHECKS,
     *xref.CHECKS,
     *runbook_steps.CHECKS,
