@@ -238,26 +238,25 @@ class _Eval:
         for stream in self.streams:
             if not _selected(sel.matchers, stream.labels):
                 continue
-            if fast and not sel.stages and not any(len(e) > 2 and e[2] for e in stream.entries[:1]):
-                ts_list = _timestamps(stream, self.ts_cache)
-                a, b = bisect_right(ts_list, lo_ns), bisect_right(ts_list, hi_ns)
-                if a < b:
-                    _extend(groups, stream.labels, ts_list[a:b], None)
-                continue
             pipe = compile_pipeline(sel.stages)
             if fast and pipe.process is None:
+                # counting without label stages: per stream, the kept timestamps (no per-line objects),
+                # unless an entry carries structured metadata (its labels then split the series)
                 ts_list = _timestamps(stream, self.ts_cache)
                 a, b = bisect_right(ts_list, lo_ns), bisect_right(ts_list, hi_ns)
-                entries = stream.entries
-                if pipe.needles and len(pipe.needles) == 1:
-                    needle = pipe.needles[0]
-                    kept = [e[0] for e in entries[a:b] if needle in e[1]]
-                else:
-                    lf = pipe.line_filter
-                    kept = [e[0] for e in entries[a:b] if lf(e[1])]
-                if kept:
-                    _extend(groups, stream.labels, kept, None)
-                continue
+                window = stream.entries[a:b]
+                if not any(len(e) > 2 and e[2] for e in window):
+                    if not sel.stages:
+                        kept = ts_list[a:b]
+                    elif pipe.needles and len(pipe.needles) == 1:
+                        needle = pipe.needles[0]
+                        kept = [e[0] for e in window if needle in e[1]]
+                    else:
+                        lf = pipe.line_filter
+                        kept = [e[0] for e in window if lf(e[1])]
+                    if kept:
+                        _extend(groups, stream.labels, kept, None)
+                    continue
             count_bytes = op in ("bytes_over_time", "bytes_rate")
             for key, d, ts, line in _run_pipeline(sel, stream, lo_ns, hi_ns, right_closed=True,
                                                   cache=self.ts_cache):

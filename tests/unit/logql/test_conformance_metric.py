@@ -243,3 +243,10 @@ def test_an_instant_log_query_is_refused_as_loki_does():
         "negative values"])
 def test_values_are_formatted_as_lokis_api_writes_them(query, value):
     assert vector(query, DATA, 60) == [({}, value)]
+
+
+def test_structured_metadata_splits_counted_series():
+    from obsgate.logql import Entry, Stream
+    data = [Stream((("app", "a"),), [Entry(1 * S, "x"), Entry(2 * S, "x", (("trace", "t1"),)), Entry(3 * S, "x")])]
+    assert values('count_over_time({app="a"}[1m])', data, 10) == {k(app="a"): "2", k(app="a", trace="t1"): "1"}
+    assert values('count_over_time({app="a"} |= "x" [1m])', data, 10) == {k(app="a"): "2", k(app="a", trace="t1"): "1"}
