@@ -1,5 +1,7 @@
 """Day-23 shared services: RED metrics of the MCP HTTP server, the Butler bot sidecar and the backoffice
-CLI, and the disaster-recovery drill gauges. Each service serves one consolidated /metrics."""
+CLI. Each service serves one consolidated /metrics."""
+from catalog.drill import DR_DRILL_PROGRESS, DR_DRILL_RECOVERY_TIME, DR_DRILL_RESULT  # noqa: F401 (the real
+# drill's gauges, catalog/drill.py; re-exported for the rules and the dashboard that read them)
 from obsgate import Metric
 
 STATUS = ["ok", "error"]
@@ -39,21 +41,4 @@ BACKOFFICE_DURATION = Metric(
     help="Wall time of one backoffice CLI command run.",
     job="backoffice", labels={"command": BACKOFFICE_COMMANDS},
     buckets=(1, 5, 15, 60, 300, 900, 3600), baseline=20.0,
-)
-
-DRILLS = ["lancedb_restore", "mongo_restore", "region_failover"]
-DR_DRILL_PROGRESS = Metric(
-    "dr_drill_progress_ratio", "gauge", unit="ratio",
-    help="Fraction of the current disaster-recovery drill's steps completed (1 when finished).",
-    job="backoffice", labels={"drill": DRILLS}, baseline=1.0,
-)
-DR_DRILL_RESULT = Metric(
-    "dr_drill_last_result", "gauge",
-    help="Outcome of the last finished drill: 1 passed, 0 failed.",
-    job="backoffice", labels={"drill": DRILLS}, baseline=1.0,
-)
-DR_DRILL_RECOVERY_TIME = Metric(
-    "dr_drill_recovery_duration_seconds", "gauge", unit="seconds",
-    help="Recovery time the last finished drill measured (its achieved RTO).",
-    job="backoffice", labels={"drill": DRILLS}, baseline=900.0,
 )

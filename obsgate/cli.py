@@ -20,6 +20,7 @@ COMMANDS = {
     "ci": "up, smoke, always down; exit code of smoke",
     "images": "build the images `--images local` runs (no registry needed)",
     "loki-test": "run the LogQL rule unit tests on obsgate's LogQL engine (or --loki URL)",
+    "drill": "disaster-recovery drill: back up, destroy, restore and verify the stack's data (RTO, RPO, report)",
     "preview": "draw every generated dashboard to PNG from the running stack's data (not Grafana's rendering)",
 }
 

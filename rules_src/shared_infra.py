@@ -1,7 +1,7 @@
 """Day-23 shared services: MCP server errors, targets of the shared services, disaster-recovery drills."""
 from obsgate import AlertRule, Cause, Effect, RecordingRule, RuleGroup, Runbook, Sample, Scenario, Step, TestCase
 
-from catalog.shared_infra import DR_DRILL_RESULT, MCP_REQUESTS
+from catalog.shared_infra import MCP_REQUESTS
 from rules_src.common_steps import (FIRING_ALERTS, error_ratio, histogram_p95, scrape_errors, service_errors,
                                    target_health)
 
@@ -90,14 +90,12 @@ DR_DRILL_FAILED = AlertRule(
     description="The last {{ $labels.drill }} drill finished with a failure: the documented recovery does not work "
                 "as written.",
     tests=(
-        TestCase("fires when the last lancedb_restore drill failed",
-                 series={'dr_drill_last_result{drill="lancedb_restore"}': "1x5 0x20",
-                         'dr_drill_last_result{drill="mongo_restore"}': "1x25"},
-                 at="20m", alerts=({"drill": "lancedb_restore"},)),
-        TestCase("stays quiet while every drill passed",
-                 series={'dr_drill_last_result{drill="lancedb_restore"}': "1x25",
-                         'dr_drill_last_result{drill="mongo_restore"}': "1x25"},
-                 at="20m"),
+        TestCase("fires when the last stack_restore drill failed",
+                 series={'dr_drill_last_result{drill="stack_restore"}': "1x5 0x20"},
+                 at="20m", alerts=({"drill": "stack_restore"},)),
+        TestCase("stays quiet while the drill passed",
+                 series={'dr_drill_last_result{drill="stack_restore"}': "1x25"}, at="20m"),
+        TestCase("stays quiet before any drill ran", series={'up{job="obsgate_drill"}': "1x25"}, at="20m"),
     ),
     runbook=Runbook(
         impact="A real disaster would follow a recovery procedure known to fail.",
@@ -105,7 +103,8 @@ DR_DRILL_FAILED = AlertRule(
                     "min by (drill) (dr_drill_last_result)"),
                Step("Where the drill stopped", "min by (drill) (dr_drill_progress_ratio)"),
                Step("Recovery time achieved (RTO)", "max by (drill) (dr_drill_recovery_duration_seconds)"),
-               service_errors("backoffice")),
+               Step("Evidence that differed and the failures the drill named (its report)",
+                    "jq '.failures, [.evidence[] | select(.equal | not)]' .run/drill/report.json", lang="shell")),
         causes=(Cause("Runbook out of date", "The drill stopped at a step that changed", "Update the procedure", likelihood="high"),
                 Cause("Backup unusable", "LanceDBBackupVerificationFailed fired", "Fix backups first", likelihood="medium")),
         quick_fix="Find the failing step from the drill log and re-run the drill after fixing it.",
@@ -113,8 +112,10 @@ DR_DRILL_FAILED = AlertRule(
         prevention="Run drills monthly and after every infrastructure change.",
         related=("LanceDBRestoreNotTested",),
     ),
-    scenario=Scenario(fault="drill_failed", target="backoffice-sim", expect_labels={"drill": "lancedb_restore"},
-                      effects=(Effect(DR_DRILL_RESULT, {"drill": "lancedb_restore"}, value=0),)),
+    # Driven by a real drill, not a simulator fault: tests/live/test_drill_live.py corrupts a backup, the drill
+    # fails naming it, the drill exporter serves dr_drill_last_result 0 and the test sees DRDrillFailed at the sink.
+    no_scenario="driven by a real failed drill (obsgate drill), not a simulator fault: tests/live/test_drill_live.py "
+                "corrupts a backup and sees DRDrillFailed reach the sink",
 )
 
 GROUP = RuleGroup("shared_infra", component="shared_infra", rules=(MCP_ERROR_RATIO, MCP_HIGH_ERROR_RATE, TARGET_DOWN, DR_DRILL_FAILED))

@@ -197,6 +197,16 @@ STACK = Stack(
                 "--port", "{port}", "--root", "{root}",
                 "--mongo", "mongodb://127.0.0.1:{ports[mongo]}/obsgate?directConnection=true")),
         ),
+        # The DR drill's figures as `obsgate drill` measured them (obsgate.sim.drill_exporter; not simulated).
+        Service(
+            name="drill-exporter", image=SIM_IMAGE, tag="local", build=".", port=9113, health="/healthz",
+            metrics_path="/metrics", job="obsgate_drill",
+            command=("python", "-m", "obsgate.sim.drill_exporter", "--port", "9113", "--state",
+                     "/var/lib/obsgate-drill/metrics.json"),
+            volumes=(Volume("drill-state", "/var/lib/obsgate-drill", False),),
+            native=Native(python_module="obsgate.sim.drill_exporter", args=(
+                "--port", "{port}", "--root", "{root}", "--state", "{run}/drill/metrics.json")),
+        ),
         simulator("host-sim", "host", 9110),
         # Ollama has no /metrics; an exporter beside it is the `ollama` scrape job OllamaDown watches.
         simulator("ollama-exporter-sim", "ollama", 9111),
