@@ -17,6 +17,7 @@ from .model import (SLO, AlertRule, DefinitionError, LogStream, LokiAlertRule, L
 from .model.source import project_root, relpath
 from .generate.slo import expand as expand_slo
 from .model.board import Board
+from .problem import Problem, Severity
 from .project import Project
 from .promql import PromQLError, parse
 from . import logql
@@ -34,6 +35,10 @@ class LoadIssue:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}" + (f"\n  hint: {self.hint}" if self.hint else "")
+
+    def problem(self) -> Problem:
+        """The issue in the one findings pipeline: FATAL (bad input, exit 2), check `load`."""
+        return Problem("load", Severity.FATAL, self.message, self.path, self.line, self.hint)
 
 
 class LoadError(Exception):

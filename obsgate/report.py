@@ -63,6 +63,17 @@ def text(problems: list[Problem], tools, stats: str = "", title: str = "obsgate 
     return "\n".join(out) + "\n"
 
 
+def bad_input(problems: list[Problem]) -> str:
+    """Input that stops a command before any check runs (a definition that does not load): `path:line: error:
+    message` and a hint line, as compilers write it."""
+    out = []
+    for p in problems:
+        out.append(f"{p.path}:{p.line}: error: {p.message}")
+        if p.hint:
+            out.append(f"  hint: {p.hint}")
+    return "".join(line + "\n" for line in out)
+
+
 def as_json(problems: list[Problem]) -> str:
     return json.dumps([p.as_dict() for p in problems], indent=2) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import report
 from ..load import LoadError, load
 from ..project import Project
 
@@ -18,10 +19,7 @@ def load_or_report(root: Path) -> Project:
     try:
         return load(root)
     except LoadError as exc:
-        for issue in exc.issues:
-            print(f"{issue.path}:{issue.line}: error: {issue.message}", file=sys.stderr)
-            if issue.hint:
-                print(f"  hint: {issue.hint}", file=sys.stderr)
+        sys.stderr.write(report.bad_input([issue.problem() for issue in exc.issues]))
         raise BadInput() from None
 
 

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import report
 from ..load import LoadError, load
 from ..project import Project
 
@@ -32,9 +33,6 @@ def load_project(value: Path | None, prog: str) -> Project:
     try:
         return load(root)
     except LoadError as exc:
-        for issue in exc.issues:
-            print(f"{issue.path}:{issue.line}: error: {issue.message}", file=sys.stderr)
-            if issue.hint:
-                print(f"  hint: {issue.hint}", file=sys.stderr)
+        sys.stderr.write(report.bad_input([issue.problem() for issue in exc.issues]))
         print(f"{prog}: cannot load the project at {root}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -93,3 +93,13 @@ def test_smoke_cases_are_problems_in_the_same_reports():
     assert "value: 12 groups" in by["every group healthy"].find("system-out").text
     assert "query: ALERTS" in by["ApiDown fires"].find("failure").text
     assert dict(report.tally(problems)["smoke/scenarios"]) == {"failed": 1, "skipped": 1}
+
+
+def test_load_issues_are_fatal_problems_printed_as_path_line_error():
+    from obsgate.load import LoadIssue
+    from obsgate.problem import exit_code
+
+    p = LoadIssue("catalog/x.py", 3, "`countr` is not a metric type", "use counter").problem()
+    assert (p.check, p.severity, p.path, p.line) == ("load", Severity.FATAL, "catalog/x.py", 3)
+    assert report.bad_input([p]) == "catalog/x.py:3: error: `countr` is not a metric type\n  hint: use counter\n"
+    assert exit_code([p]) == 2
