@@ -62,7 +62,7 @@ def _scalar(v) -> str | None:
 
 
 def json_all(line: str) -> dict[str, str]:
-    """Every scalar of a json object line; nested keys joined with `_`; arrays are not extracted."""
+    """Every scalar of a json object line; nested keys joined with `_`; arrays and nulls are not extracted."""
     doc = _loads(line)
     if not isinstance(doc, dict):
         raise ParseFailure("JSONParserErr", "Value looks like object, but can't find closing '}' symbol"
@@ -77,8 +77,9 @@ def json_all(line: str) -> dict[str, str]:
                 out[sanitize(key)] = v
             elif isinstance(v, dict):
                 stack.append((key, v))
-            elif v is True or v is False or v is None:
-                out[sanitize(key)] = "true" if v is True else "false" if v is False else ""
+            elif v is True or v is False:
+                out[sanitize(key)] = "true" if v is True else "false"
+            # null: no label (Loki omits null fields, grafana/loki#16175); arrays are not extracted
     return out
 
 
