@@ -27,7 +27,7 @@ from matplotlib.transforms import Bbox, IdentityTransform
 from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
-from .preview import DISCLAIMER, colors, index, layout, markdown
+from .preview import DISCLAIMER, colors, index, layout, mappings, markdown
 from .preview.data import PanelData, percent_stacked, reduce, stacked
 from .preview.spec import PanelSpec, spec
 from .preview.timerange import Window
@@ -223,13 +223,31 @@ def _no_data(c: _Canvas, left, top, width, height, text: str = "No data") -> Non
            style="bold", ha="center", va="center")
 
 
-def _series_colors(s: PanelSpec, series) -> list[str]:
-    """Fixed colour, the threshold colour of each series' last value, or the classic palette in order."""
+def _override(s: PanelSpec, i: int) -> mappings.Override:
+    return s.series_overrides[i] if i < len(s.series_overrides) else mappings.Override()
+
+
+def _series_color(s: PanelSpec, i: int, value: float | None, lo=None, hi=None) -> str:
+    """An override's fixed colour, else the panel's: fixed, threshold step of `value`, or the classic palette."""
+    if _override(s, i).color:
+        return _override(s, i).color
     if s.color_mode == "fixed" and s.fixed_color:
-        return [colors.hex_color(s.fixed_color)] * len(series)
-    if s.color_mode == "thresholds":
-        return [colors.threshold_color(reduce(x.values), s.thresholds, s.minimum, s.maximum) for x in series]
-    return [colors.series_color(i) for i in range(len(series))]
+        return colors.hex_color(s.fixed_color)
+    if s.color_mode == "thresholds" or s.type in ("gauge", "bargauge"):
+        return colors.threshold_color(value, s.thresholds, s.minimum if lo is None else lo,
+                                      s.maximum if hi is None else hi)
+    return colors.series_color(i)
+
+
+def _series_colors(s: PanelSpec, series) -> list[str]:
+    return [_series_color(s, i, reduce(x.values)) for i, x in enumerate(series)]
+
+
+def _shown(s: PanelSpec, i: int, value: float | None, lo=None, hi=None) -> tuple[str, str]:
+    """The text and colour of one value: unit (an override's first), then a matching value mapping."""
+    text = format_value(value, _override(s, i).unit or s.unit, s.decimals) if value is not None else s.no_value
+    mapped = mappings.map_value(value, s.mappings, text)
+    return (mapped.text if mapped.text is not None else text), (mapped.color or _series_color(s, i, value, lo, hi))
 
 
 def _runs(xs, ys) -> list[list[int]]:
@@ -266,9 +284,10 @@ def _time_labels(c: _Canvas, ticks, xs, left: float, width: float, y: float) -> 
 
 
 def _timeseries(c: _Canvas, s: PanelSpec, data: PanelData, win: Window, left, top, width, height) -> tuple[str, ...]:
+    every = _series_colors(s, data.series)
     series = [x for x in data.series if x.values]
+    cols = [color for x, color in zip(data.series, every) if x.values]
     names = [x.name for x in series]
-    cols = _series_colors(s, series)
     lines = _legend_lines(names, width - 8) if s.show_legend and series else 0
     axis_w = 64
     plot = (left + axis_w, top + 4, width - axis_w - 8, height - 24 - lines * 15 - 4)
@@ -366,7 +385,8 @@ def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -
     values = _values(s, data)
     cols, rows = _tiles(len(values), width, height)
     tw, th = width / cols, height / rows
-    texts = [format_value(v, s.unit, s.decimals) if v is not None else s.no_value for _, v in values]
+    shown = [_shown(s, i, v) for i, (_, v) in enumerate(values)]
+    texts = [t for t, _ in shown]
     show_name = len(values) > 1
     label_px = min(13, max(9, th / 6))
     room = th - (label_px + 10 if show_name else 0)
@@ -374,10 +394,8 @@ def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -
     widest = max((text_width(t, px, "bold") for t in texts), default=0.0)
     if widest > tw - 16:  # one size for every value of the panel, the widest fitting its tile
         px = max(8.0, px * (tw - 16) / widest)
-    for i, ((name, value), text) in enumerate(zip(values, texts)):
+    for i, ((name, value), (text, color)) in enumerate(zip(values, shown)):
         x, y = left + (i % cols) * tw, top + (i // cols) * th
-        color = colors.threshold_color(value, s.thresholds, s.minimum, s.maximum) if s.color_mode == "thresholds" \
-            else (colors.hex_color(s.fixed_color) if s.fixed_color else colors.series_color(i))
         fg = color
         if s.stat_color_mode == "background":
             c.box(x + 2, y + 2, tw - 4, th - 4, color)
@@ -422,10 +440,9 @@ def _gauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) 
             a0, a1 = angle(max(bound, lo)), angle(min(upper, hi))
             if a0 > a1:
                 c.wedge(cx, cy, radius * 0.98, a1, a0, radius * 0.08, step_color)
-        color = colors.threshold_color(value, s.thresholds, lo, hi)
-        if value is not None and angle(value) < start:
+        text, color = _shown(s, i, value, lo, hi)
+        if value is not None and not math.isnan(value) and angle(value) < start:
             c.wedge(cx, cy, radius * 0.86, angle(value), start, radius * 0.2, color, zorder=2.2)
-        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
         px = max(9, min(size * 0.16, 1.15 * radius / (max(1, len(text)) * 0.62)))  # inside the arc
         c.text(x + tw / 2, y + label_h + size / 2, text, px=px, color=color, style="bold", ha="center", va="center")
         for v, dx in ((lo, -0.62), (hi, 0.62)):  # under the arc's two ends
@@ -443,9 +460,8 @@ def _bargauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, heigh
     n = max(1, len(values))
     name_w = min(width * 0.3, 12 + max((text_width(name, 11) for name, _ in values), default=0))
     for i, (name, value) in enumerate(values):
-        frac = 0.0 if value is None else min(max((value - lo) / (hi - lo), 0.0), 1.0)
-        color = colors.threshold_color(value, s.thresholds, lo, hi)
-        text = format_value(value, s.unit, s.decimals) if value is not None else s.no_value
+        frac = 0.0 if value is None or math.isnan(value) else min(max((value - lo) / (hi - lo), 0.0), 1.0)
+        text, color = _shown(s, i, value, lo, hi)
         if vertical:
             bw = width / n
             x, bar_h = left + i * bw, height - 36
@@ -456,8 +472,7 @@ def _bargauge(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, heigh
         else:
             bh = min(height / n, 40)
             y = top + i * bh
-            value_w = 10 + max(text_width(format_value(v, s.unit, s.decimals) if v is not None else s.no_value, 13,
-                                          "bold") for _, v in values)
+            value_w = 10 + max(text_width(_shown(s, k, v, lo, hi)[0], 13, "bold") for k, (_, v) in enumerate(values))
             bar_w = max(4.0, width - name_w - value_w - 12)
             c.text(left + 4, y + bh / 2, _fit(name, name_w - 6, 11), px=11, va="center")
             c.box(left + name_w, y + 3, bar_w, bh - 6, GRID)
@@ -470,11 +485,10 @@ def _table(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) 
     keys = sorted({k for x in data.series for k, _ in x.labels if k != "__name__"})
     header = keys + ["Value"] if keys else ["Series", "Value"]
     rows = []
-    for x in data.series:
+    for i, x in enumerate(data.series):
         labels = dict(x.labels)
-        value = reduce(x.values, s.calc)
         cells = [labels.get(k, "") for k in keys] if keys else [x.name]
-        rows.append(cells + [format_value(value, s.unit, s.decimals) if value is not None else s.no_value])
+        rows.append(cells + [_shown(s, i, reduce(x.values, s.calc))[0]])
     col_w = width / len(header)
     line = 20
     fit = max(1, int((height - line) // line))
@@ -680,6 +694,9 @@ def _panel(c: _Canvas, placed, data: PanelData | None, win: Window, top: float) 
     if data.empty:
         _no_data(c, left, inner_top, width, height)
         return PanelInfo(s.title, s.type, "no data", (), box)
+    found = tuple(mappings.override(s.overrides, x.name, x.ref) for x in data.series)
+    s = s._replace(series_overrides=found)
+    data = data._replace(series=tuple(x._replace(name=o.display_name or x.name) for x, o in zip(data.series, found)))
     if s.type in ("timeseries", "graph"):
         legend = _timeseries(c, s, data, win, left, inner_top, width, height)
     elif s.type == "stat":

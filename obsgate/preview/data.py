@@ -10,6 +10,7 @@ class Series(NamedTuple):
     labels: tuple[tuple[str, str], ...]
     times: tuple[float, ...]  # unix seconds
     values: tuple[float, ...]  # NaN where Prometheus said NaN
+    ref: str = ""  # the refId of the query that returned it (for byFrameRefID overrides)
 
 
 class LogLine(NamedTuple):

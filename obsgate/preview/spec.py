@@ -27,6 +27,9 @@ class PanelSpec(NamedTuple):
     text_mode: str  # markdown | html | code
     orientation: str
     no_value: str
+    mappings: tuple = ()  # fieldConfig.defaults.mappings
+    overrides: tuple = ()  # fieldConfig.overrides
+    series_overrides: tuple = ()  # mappings.Override per series, set by the drawing once data is known
 
     @property
     def known(self) -> bool:
@@ -76,4 +79,6 @@ def spec(panel: dict) -> PanelSpec:
         text_mode=text_mode,
         orientation=str(options.get("orientation") or "auto"),
         no_value=str(defaults.get("noValue") or "No data"),
+        mappings=tuple(m for m in defaults.get("mappings") or [] if isinstance(m, dict)),
+        overrides=tuple(o for o in (panel.get("fieldConfig") or {}).get("overrides") or [] if isinstance(o, dict)),
     )

@@ -42,7 +42,7 @@ def _series(result: list, target: dict, expr: str) -> list[Series]:
         points = item.get("values") or ([item["value"]] if item.get("value") else [])
         out.append(Series(series_name(labels, str(target.get("legendFormat") or ""), expr),
                           tuple(sorted(labels.items())), tuple(float(p[0]) for p in points),
-                          tuple(_float(p[1]) for p in points)))
+                          tuple(_float(p[1]) for p in points), str(target.get("refId") or "")))
     return out
 
 

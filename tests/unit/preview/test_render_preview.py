@@ -196,3 +196,27 @@ def test_series_of_nan_only_are_drawn_as_data_not_as_no_data():
     (entry,) = index.entries([out])
     assert "Requests by status [timeseries]: status 200 (every value NaN)" in index.alt(entry)
     assert entry.no_data == ["Empty panel", "Broken query"]
+
+
+def test_value_mappings_and_overrides_reach_the_image():
+    board = {"uid": "m", "title": "Mapped", "panels": [
+        {"id": 1, "type": "stat", "title": "Target", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 4},
+         "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}, "thresholds": {"steps": [
+             {"color": "green", "value": None}]}, "mappings": [
+             {"type": "value", "options": {"0": {"text": "DOWN", "color": "red"}}}]}},
+         "options": {"colorMode": "background"}, "targets": [{"refId": "A", "expr": "up"}]},
+        {"id": 2, "type": "timeseries", "title": "Codes", "gridPos": {"x": 8, "y": 0, "w": 16, "h": 4},
+         "fieldConfig": {"defaults": {}, "overrides": [
+             {"matcher": {"id": "byName", "options": "500"}, "properties": [
+                 {"id": "color", "value": {"mode": "fixed", "fixedColor": "purple"}},
+                 {"id": "displayName", "value": "server errors"}]}]},
+         "targets": [{"refId": "A", "expr": "x"}]}]}
+    data = {1: PanelData((canned.series("up", {}, lambda i: 0.0),)),
+            2: PanelData((canned.series("500", {"code": "500"}, lambda i: 1.0 + i % 3),))}
+    out = render_preview.draw(board, data, canned.WINDOW)
+    img = Image.open(io.BytesIO(out.png)).convert("RGB")
+    stat, ts = out.panels
+    left, top, _, _ = stat.box
+    assert count(img, (left + 10, top + render_preview.TITLE_BAND + 8, 30, 20), colors.NAMED["red"]) == 600
+    assert ts.legend == ("server errors",)
+    assert count(img, ts.box, colors.NAMED["purple"], tol=20) > 200 and count(img, ts.box, colors.series_color(0)) == 0
