@@ -8,9 +8,7 @@ from . import compose, online
 from . import runbook_steps
 from .base import Check
 
-# loki_rules and external describe their checks as id -> run / KINDS / TOOLS; they are listed here by hand.
-LOKI_RULES = Check(loki_rules.CHECK, "Loki rule files checked by the real Loki toolchain (`lokitool rules check`)",
-                   loki_rules.check, tuple(loki_rules.KINDS[loki_rules.CHECK]), tuple(loki_rules.TOOLS[loki_rules.CHECK]))
+# external describes its checks as id -> run / KINDS / TOOLS; they are listed here by hand.
 EXTERNAL = tuple(Check(cid, "third-party linters, each finding under its own check name", run,
                        tuple(external.KINDS[cid]), tuple(external.TOOLS[cid])) for cid, run in external.CHECKS.items())
 
@@ -18,7 +16,7 @@ EXTERNAL = tuple(Check(cid, "third-party linters, each finding under its own che
 CHECKS: tuple[Check, ...] = (
     *prom_tools.CHECKS,
     *am_tools.CHECKS,
-    LOKI_RULES,
+    *loki_rules.CHECKS,
     *EXTERNAL,
     *external_sloth.CHECKS,
     *parse.CHECKS,
