@@ -402,11 +402,29 @@ def _stat(c: _Canvas, s: PanelSpec, data: PanelData, left, top, width, height) -
             fg = "#FFFFFF"
         elif s.stat_color_mode == "none":
             fg = TEXT
+        if s.graph_mode == "area" and i < len(data.series):
+            _sparkline(c, data.series[i], (x + 2, y + th * 0.66, tw - 4, th * 0.34 - 2),
+                       "#FFFFFF" if fg == "#FFFFFF" else color)
         if show_name:
             c.text(x + tw / 2, y + 6, _fit(name, tw - 8, label_px), px=label_px, color=fg if fg == "#FFFFFF" else TEXT,
                    ha="center")
         c.text(x + tw / 2, y + th - room / 2, text, px=px, color=fg, style="bold", ha="center", va="center")
     return tuple(n for n, _ in values)
+
+
+def _sparkline(c: _Canvas, series, box, color: str) -> None:
+    """A stat's area graph of its series across the tile's lower part (Grafana's graphMode area)."""
+    left, top, width, height = box
+    points = [(t, v) for t, v in zip(series.times, series.values) if not math.isnan(v)]
+    if len(points) < 2 or width <= 0 or height <= 0:
+        return
+    t0, t1 = points[0][0], points[-1][0]
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span, spread = (t1 - t0) or 1.0, (hi - lo) or 1.0
+    xs = [left + width * (t - t0) / span for t, _ in points]
+    ys = [top + height * (1 - ((v - lo) / spread if hi > lo else 0.3)) for _, v in points]
+    c.polygons([list(zip(xs, ys)) + [(xs[-1], top + height), (xs[0], top + height)]], color, alpha=0.18, zorder=0.8)
+    c.line(xs, ys, color, width=1.0, zorder=0.9)
 
 
 def _bounds(s: PanelSpec, values: list[float | None]) -> tuple[float, float]:

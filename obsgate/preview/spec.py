@@ -27,6 +27,7 @@ class PanelSpec(NamedTuple):
     text_mode: str  # markdown | html | code
     orientation: str
     no_value: str
+    graph_mode: str = "none"  # a stat's sparkline: area (Grafana's default) | none
     mappings: tuple = ()  # fieldConfig.defaults.mappings
     overrides: tuple = ()  # fieldConfig.overrides
     series_overrides: tuple = ()  # mappings.Override per series, set by the drawing once data is known
@@ -79,6 +80,7 @@ def spec(panel: dict) -> PanelSpec:
         text_mode=text_mode,
         orientation=str(options.get("orientation") or "auto"),
         no_value=str(defaults.get("noValue") or "No data"),
+        graph_mode=str(options.get("graphMode") or "area"),
         mappings=tuple(m for m in defaults.get("mappings") or [] if isinstance(m, dict)),
         overrides=tuple(o for o in (panel.get("fieldConfig") or {}).get("overrides") or [] if isinstance(o, dict)),
     )

@@ -220,3 +220,24 @@ def test_value_mappings_and_overrides_reach_the_image():
     assert count(img, (left + 10, top + render_preview.TITLE_BAND + 8, 30, 20), colors.NAMED["red"]) == 600
     assert ts.legend == ("server errors",)
     assert count(img, ts.box, colors.NAMED["purple"], tol=20) > 200 and count(img, ts.box, colors.series_color(0)) == 0
+
+
+def test_stat_sparkline_follows_graph_mode():
+    def stat(pid, x, mode):
+        return {"id": pid, "type": "stat", "title": f"s{pid}", "gridPos": {"x": x, "y": 0, "w": 12, "h": 6},
+                "fieldConfig": {"defaults": {"thresholds": {"steps": [{"color": "green", "value": None}]}}},
+                "options": {"colorMode": "value", **({"graphMode": mode} if mode else {})},
+                "targets": [{"refId": "A", "expr": "x"}]}
+
+    board = {"uid": "g", "title": "Graph mode", "panels": [stat(1, 0, None), stat(2, 12, "none")]}
+    wave = PanelData((canned.series("x", {}, lambda i: 5 + (i % 10)),))
+    out = render_preview.draw(board, {1: wave, 2: wave}, canned.WINDOW)
+    img = Image.open(io.BytesIO(out.png)).convert("RGB")
+
+    def bottom_band(p):
+        left, top, w, h = p.box
+        return (left + 8, top + h - 24, w - 16, 16)  # below the value text
+
+    area, none = out.panels
+    assert count(img, bottom_band(area), colors.NAMED["green"], tol=40) > 100  # Grafana's default: area
+    assert count(img, bottom_band(none), colors.NAMED["green"], tol=40) == 0
