@@ -3,7 +3,8 @@ subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
 from . import (alerts, am_tools, drift, external, external_sloth, grafana, loki_rules, parse, prom_tools, promql_usage,
-               rules_scenario, rules_tested, schemas, secrets, xref)
+               rules_scenario, rules_tested, schemas, secrets)
+from .xref import label_exists, label_values, metric_exists
 from . import compose, online
 from . import runbook_steps
 from .base import Check
@@ -23,7 +24,9 @@ CHECKS: tuple[Check, ...] = (
     *rules_tested.CHECKS,
     *rules_scenario.CHECKS,
     *schemas.CHECKS,
-    *xref.CHECKS,
+    *metric_exists.CHECKS,
+    *label_exists.CHECKS,
+    *label_values.CHECKS,
     *runbook_steps.CHECKS,
     *online.CHECKS,
     *compose.CHECKS,

@@ -124,13 +124,14 @@ def test_loader_collects_an_slo_into_a_rule_group_and_a_board(fixture_project):
 
 def test_an_slo_on_an_undeclared_metric_is_xref_metric_exists_at_the_slo(fixture_project, tmp_path):
     """Not a load error any more: the catalog check has one home, validate's xref/metric-exists."""
-    from obsgate.validate import context, xref
+    from obsgate.validate import context
+    from obsgate.validate.xref import metric_exists
 
     (fixture_project / "rules_src" / "shop_slo.py").write_text(SLO_SOURCE.replace("shop_requests_total[$window]))\"",
                                                                                   "shop_hits_total[$window]))\""))
     project = load(fixture_project)
     ctx = context.for_project(fixture_project, project, render_all(generate(project)), tmp_path / "work")
-    found = [p for p in xref.metric_exists(ctx) if "shop_hits_total" in p.message]
+    found = [p for p in metric_exists.check(ctx) if "shop_hits_total" in p.message]
     assert found and {(p.path, p.severity.name) for p in found} == {("rules_src/shop_slo.py", "ERROR")}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from obsgate.problem import Severity
-from obsgate.validate import xref
+from obsgate.validate.xref import label_exists, label_values, metric_exists
 
 from validate_builders import alert, dashboard, expect, make_ctx, panel, record, rules_file
 
@@ -38,18 +38,18 @@ METRIC_EXISTS = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in METRIC_EXISTS], ids=[c[0] for c in METRIC_EXISTS])
 def test_metric_exists(tmp_path, shop, files, expected):
-    expect(xref.metric_exists(make_ctx(tmp_path, files, shop)), expected)
+    expect(metric_exists.check(make_ctx(tmp_path, files, shop)), expected)
 
 
 def test_metric_exists_suggests_the_closest_catalog_name(tmp_path, shop):
-    [p] = xref.metric_exists(make_ctx(tmp_path, rule_case("shop_requets_total > 1"), shop))
+    [p] = metric_exists.check(make_ctx(tmp_path, rule_case("shop_requets_total > 1"), shop))
     assert p.severity is Severity.ERROR
     assert "did you mean `shop_requests_total`?" in p.hint
     assert p.line == 4  # the rule's line in the file
 
 
 def test_xref_without_a_catalog_says_it_skipped(tmp_path):
-    [p] = xref.metric_exists(make_ctx(tmp_path, rule_case("anything_total > 1"), None))
+    [p] = metric_exists.check(make_ctx(tmp_path, rule_case("anything_total > 1"), None))
     assert p.severity is Severity.INFO and p.message.startswith("skipped: no project catalog")
 
 
@@ -81,7 +81,7 @@ LABEL_EXISTS = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in LABEL_EXISTS], ids=[c[0] for c in LABEL_EXISTS])
 def test_label_exists(tmp_path, shop, files, expected):
-    expect(xref.label_exists(make_ctx(tmp_path, files, shop)), expected)
+    expect(label_exists.check(make_ctx(tmp_path, files, shop)), expected)
 
 
 LABEL_VALUES = [
@@ -104,4 +104,4 @@ LABEL_VALUES = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in LABEL_VALUES], ids=[c[0] for c in LABEL_VALUES])
 def test_label_values(tmp_path, shop, files, expected):
-    expect(xref.label_values(make_ctx(tmp_path, files, shop)), expected)
+    expect(label_values.check(make_ctx(tmp_path, files, shop)), expected)
