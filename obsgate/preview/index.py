@@ -33,6 +33,10 @@ class Entry(NamedTuple):
     def no_data(self) -> list[str]:
         return [p.title for p in self.panels if p.status in ("no data", "error")]
 
+    @property
+    def nan_only(self) -> list[str]:
+        return [p.title for p in self.panels if p.status == "nan"]
+
 
 def png_name(uid: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", uid or "dashboard") + ".png"
@@ -112,11 +116,13 @@ def markdown(items: list[Entry], link: str = "") -> str:
     lines = ["### Dashboard previews", "",
              f"Each image in {head} is {DISCLAIMER}.", "",
              f"{len(items)} dashboards, {sum(total.values())} panels ({_types(total)}).", "",
-             "| dashboard | changed | panels | without data | image |", "| --- | --- | --- | --- | --- |"]
+             "| dashboard | changed | panels | without data | every value NaN | image |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for e in items:
         empty = ", ".join(e.no_data) if e.no_data else "none"
+        nan = ", ".join(e.nan_only) if e.nan_only else "none"
         lines.append(f"| {e.title} (`{e.file or e.uid}`) | {'**changed**' if e.changed else ''} | "
-                     f"{sum(e.types.values())} | {empty} | `{e.png}` |")
+                     f"{sum(e.types.values())} | {empty} | {nan} | `{e.png}` |")
     return "\n".join(lines) + "\n\n"
 
 
@@ -128,6 +134,7 @@ def manifest(items: list[Entry]) -> dict:
             "dashboards": [{"uid": e.uid, "title": e.title, "png": e.png, "file": e.file, "changed": e.changed,
                             "size": [e.width, e.height], "window": e.window,
                             "panels_by_type": dict(sorted(e.types.items())), "no_data": e.no_data,
+                            "nan_only": e.nan_only,
                             "panels": [{"title": p.title, "type": p.type, "status": p.status,
                                         "legend": list(p.legend), "box": list(p.box)} for p in e.panels]}
                            for e in items]}

@@ -195,7 +195,9 @@ def test_series_of_nan_only_are_drawn_as_data_not_as_no_data():
     assert count(img, series.box, render_preview.PLACEHOLDER) > 50  # the orange note says so
     (entry,) = index.entries([out])
     assert "Requests by status [timeseries]: status 200 (every value NaN)" in index.alt(entry)
-    assert entry.no_data == ["Empty panel", "Broken query"]
+    assert entry.no_data == ["Empty panel", "Broken query"] and entry.nan_only == ["Errors", "Requests by status"]
+    row = next(line for line in index.markdown([entry]).splitlines() if line.startswith("| Preview fixture"))
+    assert "| Empty panel, Broken query | Errors, Requests by status |" in row
 
 
 def test_value_mappings_and_overrides_reach_the_image():
