@@ -136,8 +136,10 @@ def large_rule_file(path: Path, rules: int = EXTERNAL_RULES) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def _run_cpu(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the process and its children) of one run."""
+def _run_cpu(cmd: list[str], json_out: bool = False) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children) of one run; with `json_out` its output
+    must be a JSON report (a traceback also exits 1)."""
+    import json
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -145,7 +147,11 @@ def _run_cpu(cmd: list[str]) -> tuple[float, float]:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):
+    try:
+        ok = proc.returncode in (0, 1) and (not json_out or isinstance(json.loads(proc.stdout), list))
+    except ValueError:
+        ok = False
+    if not ok:
         raise SystemExit(f"bench: `{' '.join(cmd)}` failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -167,7 +173,7 @@ def bench_external(pairs: int = 5) -> None:
     tool, ours = [], []
     for _ in range(pairs):
         tool.append(_run_cpu([str(promtool), "check", "rules", str(path)]))
-        ours.append(_run_cpu([*OBSGATE, "validate", "--no-project", "--format", "json", str(path)]))
+        ours.append(_run_cpu([*OBSGATE, "validate", "--no-project", "--format", "json", str(path)], json_out=True))
     ratio = statistics.median(o[0] / t[0] for o, t in zip(ours, tool))
     cpu = statistics.median(o[1] / t[1] for o, t in zip(ours, tool))
     print(f"validate  one {EXTERNAL_RULES:,}-rule file, external mode   {statistics.median(o[0] for o in ours):7.2f} s "

