@@ -102,7 +102,11 @@ class Ruler:
             with self._lock:
                 due = [g for g in self.groups if g.next_due <= now]
             for g in due:
-                self.evaluate(g, now)
+                try:
+                    self.evaluate(g, now)
+                except Exception as exc:  # a bug must cost one evaluation, not the ruler thread
+                    self.failures += 1
+                    self.log(f"evaluating group {g.name} ({g.tenant}) failed: {type(exc).__name__}: {exc}")
                 g.next_due = now + g.interval_s
             with self._lock:
                 wake = min((g.next_due for g in self.groups), default=now + POLL_INTERVAL)
