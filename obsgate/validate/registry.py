@@ -2,8 +2,10 @@
 subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
-from . import (alerts, am_tools, drift, external, external_sloth, grafana, loki_rules, parse, prom_tools, promql_usage,
+from . import (alerts, am_tools, drift, external, external_sloth, loki_rules, parse, prom_tools, promql_usage,
                rules_scenario, rules_tested, schemas, secrets)
+from .grafana import (datasource_variable, no_targets, panel_description, panel_unit, rate_interval,
+                      uid_unique)
 from .xref import label_exists, label_values, metric_exists
 from . import compose, online
 from . import runbook_steps
@@ -32,7 +34,12 @@ CHECKS: tuple[Check, ...] = (
     *compose.CHECKS,
     *promql_usage.CHECKS,
     *alerts.CHECKS,
-    *grafana.CHECKS,
+    *datasource_variable.CHECKS,
+    *rate_interval.CHECKS,
+    *panel_unit.CHECKS,
+    *panel_description.CHECKS,
+    *uid_unique.CHECKS,
+    *no_targets.CHECKS,
     *drift.CHECKS,
     *secrets.CHECKS,
 )

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgate.validate import grafana
+from obsgate.validate.grafana import (datasource_variable, no_targets, panel_description, panel_unit, rate_interval,
+                                    uid_unique)
 
 from validate_builders import DS, dashboard, expect, make_ctx, panel
 
@@ -38,7 +39,7 @@ DATASOURCE = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in DATASOURCE], ids=[c[0] for c in DATASOURCE])
 def test_datasource_variable(tmp_path, files, expected):
-    expect(grafana.datasource_variable(make_ctx(tmp_path, files)), expected)
+    expect(datasource_variable.check(make_ctx(tmp_path, files)), expected)
 
 
 RATE = [
@@ -56,7 +57,7 @@ RATE = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in RATE], ids=[c[0] for c in RATE])
 def test_rate_interval(tmp_path, files, expected):
-    expect(grafana.rate_interval(make_ctx(tmp_path, files)), expected)
+    expect(rate_interval.check(make_ctx(tmp_path, files)), expected)
 
 
 UNIT = [
@@ -70,7 +71,7 @@ UNIT = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in UNIT], ids=[c[0] for c in UNIT])
 def test_panel_unit(tmp_path, files, expected):
-    expect(grafana.panel_unit(make_ctx(tmp_path, files)), expected)
+    expect(panel_unit.check(make_ctx(tmp_path, files)), expected)
 
 
 DESCRIPTION = [
@@ -86,7 +87,7 @@ DESCRIPTION = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in DESCRIPTION], ids=[c[0] for c in DESCRIPTION])
 def test_panel_description(tmp_path, files, expected):
-    expect(grafana.panel_description(make_ctx(tmp_path, files)), expected)
+    expect(panel_description.check(make_ctx(tmp_path, files)), expected)
 
 
 UID = [
@@ -103,7 +104,7 @@ UID = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in UID], ids=[c[0] for c in UID])
 def test_uid_unique(tmp_path, files, expected):
-    expect(grafana.uid_unique(make_ctx(tmp_path, files)), expected)
+    expect(uid_unique.check(make_ctx(tmp_path, files)), expected)
 
 
 NO_TARGETS = [
@@ -117,11 +118,11 @@ NO_TARGETS = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in NO_TARGETS], ids=[c[0] for c in NO_TARGETS])
 def test_no_targets(tmp_path, files, expected):
-    expect(grafana.no_targets(make_ctx(tmp_path, files)), expected)
+    expect(no_targets.check(make_ctx(tmp_path, files)), expected)
 
 
 def test_panel_findings_point_at_the_panel_line(tmp_path):
-    [p] = grafana.panel_description(make_ctx(tmp_path, dash(panel(title="A"), panel(title="B", description=None))))
+    [p] = panel_description.check(make_ctx(tmp_path, dash(panel(title="A"), panel(title="B", description=None))))
     text = (tmp_path / "dash.json").read_text().splitlines()
     assert p.line > 1 and text[p.line - 1].strip() == "{"
     assert '"title": "B"' in "\n".join(text[p.line - 1:p.line + 30])
