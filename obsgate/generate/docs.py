@@ -6,9 +6,6 @@ from ..promql import PromQLError, metric_names, substitute_grafana
 from .target import Target
 
 
-READS_PRODUCED = True  # generate() passes the files produced so far (the grafana family comes first)
-
-
 def dashboard_queries(produced: dict[str, object]) -> dict[str, list[str]]:
     """uid -> the PromQL/LogQL of every panel target, read from the grafana family's normalized output."""
     out: dict[str, list[str]] = {}

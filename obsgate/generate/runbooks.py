@@ -19,8 +19,6 @@ from ..model.source import DefinitionError
 from ..project import Project
 from .target import Target
 
-READS_PRODUCED = True  # the grafana family comes first: link steps name its panels by title
-
 PANEL_REF = re.compile(r"/d/(?P<uid>[A-Za-z0-9_-]+)(?P<rest>[^{]*)\{panel:(?P<title>[^}]+)\}")
 TEMPLATE = re.compile(r"{{-?\s*(.*?)\s*-?}}")
 LABEL = re.compile(r"^\$labels\.([A-Za-z_][A-Za-z0-9_]*)")
