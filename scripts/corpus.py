@@ -3,8 +3,12 @@
 
     scripts/corpus.py DIR [--plant]
 
-DIR holds files assembled from public repositories (this script fetches nothing; see the README of
-issue 13's closing note for the sources). The figures:
+DIR holds files assembled from public repositories; this script fetches nothing. Issue 13's corpus was
+`git archive HEAD <dir>` of: samber/awesome-prometheus-alerts dist/rules, prometheus-operator/kube-prometheus
+manifests, kubernetes-monitoring/kubernetes-mixin tests, prometheus/prometheus cmd/promtool/testdata and
+documentation/examples, prometheus/alertmanager doc/examples, thanos-io/thanos examples/alerts and
+examples/dashboards, dotdc/grafana-dashboards-kubernetes dashboards, rfmoz/grafana-dashboards prometheus.
+The figures:
 - files checked, wall time, exit code, and whether any traceback or FATAL appeared (a crash);
 - ERRORs by the real tool (promtool/amtool: its verdict, never a false alarm), of policy checks
   (conventions, literal secrets), and of obsgate's own checks: on files the tool rejects, and
