@@ -51,7 +51,7 @@ DR_DRILL_DATA_LOSS = Metric(
 )
 DR_DRILL_DURATION = Metric(
     "dr_drill_duration_seconds", "gauge", unit="seconds",
-    help="Wall time of the last finished drill, evidence to report.",
+    help="Wall time of the last finished drill, from its start to its verification.",
     job=JOB, labels=BY_DRILL,
 )
 DR_DRILL_VERIFICATION_FAILURES = Metric(

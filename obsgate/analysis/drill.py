@@ -108,7 +108,9 @@ def criteria(rto: float | None, rpo: float | None, evidence: list[Evidence], new
         Criterion("rpo", f"< {RPO_OBJECTIVE:.0f} s", "not measured" if rpo is None else f"{rpo:.1f} s",
                   rpo is not None and rpo < RPO_OBJECTIVE, q.get("rpo", "")),
         Criterion("data_equal", f"{len(evidence)} of {len(evidence)} pieces of evidence equal",
-                  f"{equal} of {len(evidence)} equal", bool(evidence) and not bad, q.get("data_equal", "")),
+                  f"{equal} of {len(evidence)} equal" if any(e.checked for e in evidence)
+                  else "not verified (the drill stopped before the restore)",
+                  bool(evidence) and not bad, q.get("data_equal", "")),
         Criterion("alerts_quiet", "no alert firing after the restore that was not firing before",
                   "not measured" if new_alerts is None else
                   ("none" if not new_alerts else "new: " + ", ".join(sorted(new_alerts))),

@@ -101,6 +101,7 @@ class Drill:
         self.evidence: list[pure.Evidence] = []
         self.backups: dict = {}
         self.restores: dict[str, float] = {}
+        self.kept_aside: dict[str, str] = {}
         self.progress = 0.0
         self.destroyed = self.verified = None
         prof = project.stack.profile(self.runtime.profile)
@@ -161,7 +162,6 @@ class Drill:
                                  f"at {pure.iso(self.at)}")
             return
         self.pieces[3].ensure_silence()
-        time.sleep(max(0.0, EVIDENCE_LAG - (time.time() - self._armed)))  # scrapes since a restart are in
         self.at = round(time.time() - EVIDENCE_LAG, 3)
         for piece in self.pieces:
             found = piece.evidence(self.at)
@@ -175,7 +175,10 @@ class Drill:
             raise PieceError(f"backup {self.backup_dir} is unreadable: drill.json: {exc}") from None
 
     def take_backups(self) -> None:
-        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.backup_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PieceError(f"backups could not be written to {self.backup_dir}: {exc.strerror or exc}") from None
         for piece in self.pieces:
             dest = self.backup_dir / piece.component
             shutil.rmtree(dest, ignore_errors=True)
@@ -290,7 +293,6 @@ class Drill:
         try:
             if not self.restore_from:
                 self.arm_admin_api()
-            self._armed = time.time() if not self.restore_from else 0.0
             before = self.firing()
             self.take_evidence()
             self.step_done("evidence")
@@ -322,13 +324,13 @@ class Drill:
         ok = data_ok and rto is not None and rto < pure.RTO_OBJECTIVE and rpo is not None and rpo < pure.RPO_OBJECTIVE
         written = self._write_samples(ok, rto, rpo)
         figures = self.figures(written)
-        if ok:
-            time.sleep(self.settle)  # rules evaluated on the restored data
+        if self.verified:
+            time.sleep(self.settle)  # the rules evaluated on the restored data
             try:
                 new_alerts = sorted(self.firing() - before)
             except http.HTTPError as exc:
                 self.failures.append(f"alerts after the restore could not be read: {exc}")
-            if new_alerts:
+            if ok and new_alerts:
                 self._write_samples(False, rto, rpo)
         queries = {"rto": figures.get("rto_seconds", {}).get("query", ""),
                    "rpo": figures.get("rpo_seconds", {}).get("query", ""),
@@ -344,20 +346,40 @@ class Drill:
         return report
 
     def _bring_back(self) -> None:
-        """Whatever happened, every data service runs again (the stack is never left destroyed)."""
+        """Whatever happened, every data service runs again (the stack is never left destroyed): a service that
+        does not start on its restored data is started on an empty data dir, the restored one kept aside."""
         down = [n for n in SERVICES if n not in self.services.running()]
         if not down:
             return
         self.say("restore", "starting what is still stopped: " + ", ".join(down))
-        try:
-            self.services.start(down, timeout=self.timeout)
-        except StackError as exc:
-            self.failures.append(f"service did not come back: {exc.message}")
-            self.say("error", f"service did not come back: {exc.message}")
+        for name in down:
+            try:
+                self.services.start([name], timeout=self.timeout)
+                continue
+            except StackError as exc:
+                self.say("error", f"service `{name}` did not come back: {exc.message}")
+            data = self.layout.data(name)
+            aside = drill_dir(self.layout) / f"unstartable-{name}-{self.id}"
+            shutil.rmtree(aside, ignore_errors=True)
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            if data.exists():
+                shutil.move(str(data), str(aside))
+                self.kept_aside[name] = str(aside)
+            data.mkdir(parents=True, exist_ok=True)
+            try:
+                self.services.start([name], timeout=self.timeout)
+                self.say("restore", f"`{name}` started on an empty data dir; the data it refused is kept in {aside}")
+            except StackError as exc:
+                self.failures.append(f"service `{name}` did not come back even on an empty data dir: {exc.message}")
+                self.say("error", self.failures[-1])
 
     def manual_restore(self) -> list[str]:
         b, d = self.backup_dir, self.layout.data
-        return [f"# the backups of this drill are kept in {b}; each manifest.json lists its files' sha256",
+        if self.destroyed is None:
+            return ["# nothing was destroyed: the stack still runs on its own data, no restore is needed",
+                    f"# backups written so far (if any) are kept in {b}"]
+        aside = [f"# {n} did not start on the restored data; that data is kept in {p}" for n, p in self.kept_aside.items()]
+        return aside + [f"# the backups of this drill are kept in {b}; each manifest.json lists its files' sha256",
                 "obsgate down",
                 f"rm -rf {d('prometheus')} && mkdir -p {d('prometheus')} && cp -a {b}/prometheus/tsdb/. {d('prometheus')}/",
                 f"rm -rf {d('loki')} && mkdir -p {d('loki')} && cp -a {b}/loki/*.jsonl {d('loki')}/",

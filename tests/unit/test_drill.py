@@ -108,3 +108,8 @@ def test_the_catalog_declares_every_series_the_drill_writes(repo_root):
     assert written == set(declared)
     assert {v for m in declared.values() for l in m.labels if l.name == "component" for v in l.values} == set(d.COMPONENTS)
     assert {v for m in declared.values() for l in m.labels if l.name == "drill" for v in l.values} == {d.DRILL}
+
+
+def test_data_equal_says_not_verified_when_the_drill_stopped_before_the_restore():
+    crit = {c.name: c for c in d.criteria(None, None, [ev()], None)}["data_equal"]
+    assert not crit.passed and crit.measured == "not verified (the drill stopped before the restore)"
