@@ -8,28 +8,23 @@ obsgate.sim.datasets seeds. Measured, not simulated: a channel whose documents a
 
 The live gate removes data through the fault API: PUT /faults/<name> takes, for each effect of that
 scenario on the metric, the channel's newest digests out of MongoDB until the count is the effect's
-value (keeping them here); DELETE /faults/<name> puts them back. GET /metrics, GET /healthz, GET /faults.
+value (keeping them here); DELETE /faults/<name> puts them back, DELETE /faults puts back every fault's
+(what `up` does to a reused stack). GET /metrics, GET /healthz, GET /faults.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from ..model import MetricType
 from .common import add_root_arg, add_server_args, load_project
+from .datasets import window
 from .faults import faults_for
 from .httpd import Request, Response, bind_host, error, json_response, serve
 
 METRIC = "benchmark_channel_daily_digests"
-WINDOW_DAYS = 30
-
-
-def window(now: datetime | None = None) -> tuple[str, str]:
-    """The ISO dates bounding the latest 30 days, both included (31 calendar days touch the window)."""
-    today = (now or datetime.now(timezone.utc)).date()
-    return (today - timedelta(days=WINDOW_DAYS)).isoformat(), today.isoformat()
 
 
 def coverage(db, channels: list[str], now: datetime | None = None) -> dict[str, int]:
@@ -84,6 +79,10 @@ class CoverageApp:
         if req.path == "/faults" and req.method == "GET":
             return json_response({"faults": [f.describe() for f in self.faults.values()],
                                   "active": sorted(self._removed)})
+        if req.path == "/faults" and req.method == "DELETE":  # every fault off, as the simulators' fault API
+            with self._lock:
+                return json_response({"restored": [self._restore(name) for name in sorted(self._removed)],
+                                      "active": []})
         if req.path.startswith("/faults/"):
             name = req.path[len("/faults/"):]
             if name not in self.faults:
@@ -94,7 +93,7 @@ class CoverageApp:
                 if req.method == "DELETE":
                     return json_response(self._restore(name))
         return error(404, f"no route for {req.method} {req.path}",
-                     routes=["GET /metrics", "GET /healthz", "GET /faults", "PUT|DELETE /faults/<name>"])
+                     routes=["GET /metrics", "GET /healthz", "GET|DELETE /faults", "PUT|DELETE /faults/<name>"])
 
 
 def main(argv: list[str] | None = None) -> int:

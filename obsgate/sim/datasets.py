@@ -4,9 +4,10 @@
 
 Seeding is idempotent (documents are upserted by a deterministic `_id`) and deterministic per day
 (content comes from a seed per channel and date), so two runs on one day, or on two machines, leave the
-same collections. The days are the latest 30 ending today (UTC), the window the digest-coverage
-exporter (obsgate.sim.coverage) measures. `counts(db)` and `shortfalls(...)` are what the live
-gate's mongo check uses.
+same collections. The days are the latest 30 ending today (UTC). `window()` is the one definition of
+"the latest 30 days" that `counts(db)` (the live gate's mongo check, with `shortfalls(...)`) and the
+digest-coverage exporter (obsgate.sim.coverage) both count in, so the check fails exactly where the
+coverage alert would fire.
 """
 from __future__ import annotations
 
@@ -27,6 +28,14 @@ END = date(2025, 6, 30)  # a fixed day for tests that need stable dates; seeding
 
 def latest_day() -> date:
     return datetime.now(timezone.utc).date()
+
+
+def window(now: datetime | None = None) -> tuple[str, str]:
+    """The ISO dates bounding the latest 30 days, both included: 31 calendar dates, so that a seed of the
+    30 days ending yesterday still counts 30 after midnight (UTC)."""
+    today = (now or datetime.now(timezone.utc)).date()
+    return (today - timedelta(days=MIN_DAYS)).isoformat(), today.isoformat()
+
 MODELS = ("llama3.1-8b", "qwen2.5-coder-7b")
 DEFAULT_URI = "mongodb://127.0.0.1:27017/obsgate"
 COLLECTIONS = ("digests", "review_reports")
@@ -105,20 +114,22 @@ def seed(db, channels: int = MIN_CHANNELS, day_count: int = MIN_DAYS, end: date 
     return counts(db)
 
 
-def counts(db) -> dict:
-    """Documents per collection, and per channel: digests, distinct days, review reports."""
+def counts(db, now: datetime | None = None) -> dict:
+    """Documents per collection, and per channel within `window(now)`: digests, distinct days, review reports."""
+    first, last = window(now)
     per: dict[str, dict] = {}
     for ch in sorted(db.digests.distinct("channel")):
-        per[ch] = {"digests": db.digests.count_documents({"channel": ch}),
-                   "days": len(db.digests.distinct("date", {"channel": ch})),
-                   "review_reports": db.review_reports.count_documents({"channel": ch})}
+        within = {"channel": ch, "date": {"$gte": first, "$lte": last}}
+        per[ch] = {"digests": db.digests.count_documents(within),
+                   "days": len(db.digests.distinct("date", within)),
+                   "review_reports": db.review_reports.count_documents(within)}
     return {"digests": db.digests.count_documents({}), "review_reports": db.review_reports.count_documents({}),
             "channels": per}
 
 
 def shortfalls(found: dict, channels: int = MIN_CHANNELS, day_count: int = MIN_DAYS,
                per_channel: int = MIN_DIGESTS_PER_CHANNEL) -> list[str]:
-    """What the seeded data lacks against the benchmark requirement (empty when it is complete)."""
+    """What the seeded data lacks against the benchmark requirement over the latest 30 days (empty when complete)."""
     out = []
     full = {ch: c for ch, c in found.get("channels", {}).items()
             if c["digests"] >= per_channel and c["days"] >= day_count and c["review_reports"] >= per_channel}
@@ -126,7 +137,7 @@ def shortfalls(found: dict, channels: int = MIN_CHANNELS, day_count: int = MIN_D
         have = ", ".join(f"{ch}: {c['digests']} digests over {c['days']} days, {c['review_reports']} reviews"
                          for ch, c in sorted(found.get("channels", {}).items())) or "no channels"
         out.append(f"need {channels} channels with >= {per_channel} daily digests over {day_count} days and as many "
-                   f"review reports; found {len(full)} ({have})")
+                   f"review reports in the latest {MIN_DAYS} days; found {len(full)} ({have})")
     return out
 
 

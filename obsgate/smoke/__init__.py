@@ -1,7 +1,8 @@
 """Live checks against a running stack, one module per family; each returns Cases with evidence.
 
-Alert scenarios take longest, so they run in the background while the quick families run (after the
-targets check, which a scenario taking a target down would otherwise disturb).
+Alert scenarios take longest, so they run in the background while the quick families run. The families
+whose subject a scenario's fault changes run before the scenarios start: targets (a fault takes a target
+down) and mongo (a fault takes a channel's newest digests out of MongoDB to fire the coverage alert).
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import time
 from .base import Case, Context
 from .watch import NEEDS, ServiceDown, Watch
 
-QUICK = ("rules", "alertmanager", "loki", "mongo", "llm", "panels", "grafana", "runbooks")
-FAMILIES = ("targets",) + QUICK + ("scenarios",)
+BEFORE_FAULTS = ("targets", "mongo")
+QUICK = ("rules", "alertmanager", "loki", "llm", "panels", "grafana", "runbooks")
+FAMILIES = BEFORE_FAULTS + QUICK + ("scenarios",)
 
 
 def _run(family: str, ctx: Context, watch: Watch) -> list[Case]:
@@ -48,14 +50,15 @@ def run_all(ctx: Context, families=FAMILIES, timings: dict | None = None) -> lis
             results[family] = _run(family, ctx, watch)
             timings[family] = time.monotonic() - t0
 
-        if "targets" in families:
-            timed("targets")
+        for family in BEFORE_FAULTS:
+            if family in families:
+                timed(family)
         background = None
         if "scenarios" in families:
             background = threading.Thread(target=timed, args=("scenarios",), daemon=True)
             background.start()
         for family in families:
-            if family not in ("targets", "scenarios"):
+            if family not in BEFORE_FAULTS + ("scenarios",):
                 timed(family)
         if background:
             background.join()

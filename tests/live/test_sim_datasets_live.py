@@ -71,6 +71,28 @@ def test_counts_reveal_a_missing_day(mongo_uri):
     client.close()
 
 
+def test_counts_are_over_the_latest_30_days_as_the_coverage_exporter_measures(mongo_uri):
+    from obsgate.sim.coverage import coverage
+    from obsgate.sim.datasets import counts, seed, shortfalls
+
+    client = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=3000)
+    db = client.get_default_database()
+    seed(db)
+    seed(db, end=latest_day() - timedelta(days=60))  # an old seed: outside the window, it covers nothing
+    assert db.digests.count_documents({"channel": "platform-ops"}) == 60
+    found = counts(db)
+    assert found["channels"]["platform-ops"] == {"digests": 30, "days": 30, "review_reports": 30}
+    newest = [f"platform-ops:{latest_day() - timedelta(days=i)}" for i in range(3)]
+    db.digests.delete_many({"_id": {"$in": newest}})  # what the coverage exporter's fault takes out
+    found = counts(db)
+    assert found["channels"]["platform-ops"]["days"] == 27 == coverage(db, ["platform-ops"])["platform-ops"]
+    assert shortfalls(found) and "platform-ops: 27 digests over 27 days" in shortfalls(found)[0]
+    db.digests.delete_many({"date": {"$lt": (latest_day() - timedelta(days=45)).isoformat()}})
+    db.review_reports.delete_many({"date": {"$lt": (latest_day() - timedelta(days=45)).isoformat()}})
+    seed(db)
+    client.close()
+
+
 def test_the_command_seeds_and_prints_counts_or_fails_clearly(mongo_uri):
     done = subprocess.run([PY, "-m", "obsgate.sim.datasets", "--uri", mongo_uri], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
