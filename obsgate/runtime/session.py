@@ -155,12 +155,14 @@ def sweep(root) -> list[int]:
 
 
 def clear_faults(project, services) -> list[str]:
-    """Switch off simulator faults a killed smoke left on in a reused stack; one line per service."""
+    """Switch off simulator faults a killed smoke left on in a reused stack; one line per service.
+    Only a scenario's target serves the fault API (/faults); no other service (an SMTP sink, the log store)
+    is asked."""
     lines = []
+    targets = {a.scenario.target for a in project.alerts if getattr(a, "scenario", None) is not None}
     for name in services:
         svc = project.stack.service(name)
-        module = getattr(svc.native, "python_module", "") if svc.native else ""
-        if not module.startswith("obsgate.sim") or svc.health_kind != "http":  # an SMTP sink speaks no HTTP
+        if name not in targets or svc.health_kind != "http":
             continue
         url = f"http://127.0.0.1:{svc.port}/faults"
         try:

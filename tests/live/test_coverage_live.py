@@ -60,3 +60,7 @@ def test_coverage_is_measured_in_mongo_and_drops_when_a_channels_days_are_remove
         assert digests() == {ch: 30.0 for ch in CHANNELS}
         assert client.get_default_database().digests.count_documents({"channel": "platform-ops"}) == 30
         assert http("PUT", base + "/faults/nope")[0] == 404
+        assert http("PUT", base + "/faults/channel_days_removed")[0] == 200  # left on, as by a killed smoke
+        assert http("DELETE", base + "/faults")[0] == 200  # what `up` sends a reused stack
+        assert digests() == {ch: 30.0 for ch in CHANNELS}
+        assert client.get_default_database().digests.count_documents({"channel": "platform-ops"}) == 30
