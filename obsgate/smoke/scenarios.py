@@ -89,6 +89,24 @@ def plan(project) -> tuple[list[Drive], list]:
     return list(drives.values()), without
 
 
+def mutes(rules) -> dict[str, str]:
+    """Warning alert -> the critical alert among `rules` (one fault's) that inhibits it: same family and component."""
+    out = {}
+    for warn in rules:
+        if warn.severity != "warning" or not getattr(warn, "family", ""):
+            continue
+        crit = next((c.name for c in rules if c.severity == "critical"
+                     and (c.family, c.component) == (warn.family, warn.component)), "")
+        if crit:
+            out[warn.name] = crit
+    return out
+
+
+def expected_mutes(project) -> dict[str, str]:
+    """Every alert the drives expect Alertmanager to mute (-> its inhibitor), over all the scenarios' faults."""
+    return {w: c for drive in plan(project)[0] for w, c in mutes(drive.rules).items()}
+
+
 def schedule(drives: list[Drive]) -> list[tuple[Drive, list[int]]]:
     """Each drive with the indexes of earlier drives it must wait for (same target: a shared metric, or a
     metrics_down on either side; any target: alerts of one family, which inhibit each other). Target-down
@@ -188,12 +206,7 @@ class AlertRun:
             return False
         self.note("alertmanager")
         if self.muted_by:
-            if not _wait(lambda: self.obs.inhibited(self.rule, self.labels), deadline + 15):
-                self.error = (f"fires together with `{self.muted_by}` (family `{self.rule.family}`) but Alertmanager "
-                              "never marked it inhibited")
-                return False
-            self.note(f"inhibited by {self.muted_by}")
-            return True
+            return self._muted(since_wall, deadline)
         for receiver in self.checkable:
             if not _wait(lambda: self.obs.notified(self.rule, self.labels, receiver, "firing", since_wall),
                          deadline + 15):
@@ -202,6 +215,24 @@ class AlertRun:
                               + (f" (it went to: {', '.join(sorted({n['receiver'] for n in other}))})" if other else ""))
                 return False
             self.note(f"sink:{receiver}")
+        return True
+
+    def _muted(self, since_wall: float, deadline: float) -> bool:
+        """Muted: Alertmanager holds it with inhibitedBy, and no firing notification reaches the sink."""
+        held = _wait(lambda: self.obs.inhibited(self.rule, self.labels), deadline + 15)
+        if not held:
+            self.error = (f"fires together with `{self.muted_by}` (family `{self.rule.family}`) but Alertmanager "
+                          "never marked it inhibited")
+            return False
+        self.note(f"inhibited by {self.muted_by}")
+        if not self.checkable:
+            return True  # nothing to look for at the sink; the case's value says so (no "absent from the sink")
+        time.sleep(2 * seconds(self.ctx.stack_profile().group_interval or "1s") + 1)  # a notification would be out
+        leaked = [n for r in self.checkable for n in self.obs.notified(self.rule, self.labels, r, "firing", since_wall)]
+        if leaked:
+            self.error = f"inhibited by `{self.muted_by}` but reached the sink anyway (receiver `{leaked[0]['receiver']}`)"
+            return False
+        self.note(f"absent from the sink ({', '.join(self.checkable)})")
         return True
 
     def resolved(self, since_wall: float) -> bool:
@@ -249,10 +280,9 @@ def _fault(ctx: Context, drive: Drive, method: str) -> None:
 
 def run_drive(ctx: Context, obs: Observer, drive: Drive, target: Target) -> list[Case]:
     runs = [AlertRun(ctx, obs, r, dict(r.scenario.expect_labels), target, _history(ctx, r)) for r in drive.rules]
+    muted = mutes([r.rule for r in runs])
     for run in runs:
-        run.muted_by = next((o.rule.name for o in runs if o.rule.severity == "critical" and run.rule.severity == "warning"
-                             and run.rule.family and (o.rule.family, o.rule.component) ==
-                             (run.rule.family, run.rule.component)), "")
+        run.muted_by = muted.get(run.rule.name, "")
     for run in runs:
         run.t0 = time.monotonic()
         quiet = _wait(lambda: not obs.firing(run.rule, run.labels), time.monotonic() + 10)

@@ -6,7 +6,7 @@ from obsgate.runtime.backfill import Backfill, openmetrics
 from obsgate.runtime.native import start_order
 from obsgate.smoke import grafana_vars
 from obsgate.smoke.routing import receivers_for, sink_checkable
-from obsgate.smoke.scenarios import Drive, schedule
+from obsgate.smoke.scenarios import Drive, mutes, schedule
 
 ROUTING = Routing(
     receivers=(Receiver("pager", "webhook", secret_file="p"), Receiver("chat", "webhook", secret_file="c"),
@@ -117,3 +117,17 @@ def test_panel_history_counts_offsets_through_recording_rules_as_rendered_per_pr
         target = Target(profile=project.stack.profile(name), runtime="native")
         assert history_needed(ctx, "rate(x[5m] offset 2m)", target) == 120.0  # panel queries are not compressed
         assert history_needed(ctx, "rate(x[5m])", target) == 0.0
+
+
+def test_a_warning_is_expected_muted_only_by_a_critical_of_its_family_and_component_in_the_same_fault():
+    from obsgate import AlertRule
+
+    def rule(name, severity, family="", component="c"):
+        return AlertRule(name=name, expr="up == 0", severity=severity, summary="s", description="d", family=family,
+                         component=component)
+
+    same = [rule("Warn", "warning", "q"), rule("Crit", "critical", "q"), rule("Other", "warning", "z")]
+    assert mutes(same) == {"Warn": "Crit"}
+    assert mutes([rule("Warn", "warning", "q"), rule("Crit", "critical", "q", component="d")]) == {}
+    assert mutes([rule("Warn", "warning"), rule("Crit", "critical")]) == {}  # no family: nothing inhibits
+    assert mutes([rule("Warn", "warning", "q")]) == {}  # the critical is not driven by this fault
