@@ -115,3 +115,46 @@ def test_down_after_a_sigkill_stops_processes_the_lost_state_no_longer_lists(roo
     assert down.returncode == 0, down.stdout + down.stderr
     assert "(not in the state file)" in down.stdout
     assert_nothing_left(root, old)
+
+
+def active_faults(root: Path) -> dict[str, list]:
+    """{simulator: its active faults} for every telemetry simulator the state lists."""
+    from obsgate.runtime import httpjson
+    recs = json.loads((root / ".run" / "state.json").read_text()).get("services", {})
+    out = {}
+    for name, rec in recs.items():
+        if "obsgate.sim.telemetry" in " ".join(rec.get("cmd", [])):
+            try:
+                out[name] = httpjson.get(f"http://127.0.0.1:{rec['port']}/faults", timeout=2).get("active", [])
+            except httpjson.HTTPError:
+                out[name] = []
+    return out
+
+
+def test_a_ci_killed_with_faults_on_is_stopped_not_reused_by_the_next_run(root):
+    log = root / "ci.log"
+    ci = subprocess.Popen(command(root, "ci", "--runtime", "native", "--family", "scenarios", "--scenario-budget", "40"),
+                          stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + 180
+    faults: dict = {}
+    while time.monotonic() < deadline and ci.poll() is None:
+        if services(root) and (root / ".run" / "owner.json").exists():
+            try:
+                faults = {k: v for k, v in active_faults(root).items() if v}
+            except (OSError, ValueError, KeyError):
+                faults = {}
+            if faults:
+                break
+        time.sleep(0.2)
+    assert faults, "no simulator fault was switched on before ci ended:\n" + log.read_text()[-3000:]
+    ci.send_signal(signal.SIGKILL)
+    ci.wait()
+    old = services(root)
+    up = obsgate(root, *UP)
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "a previous run was killed (`obsgate ci` (pid " in up.stdout, up.stdout
+    for name, p in old.items():
+        assert not procs.alive(p), f"{name} of the killed ci was reused"
+    assert not any(active_faults(root).values())
+    assert obsgate(root, "down").returncode == 0
+    assert_nothing_left(root)
