@@ -2,8 +2,8 @@
 subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
-from . import (alerts, am_tools, drift, external, external_sloth, loki_rules, parse, prom_tools, promql_usage,
-               rules_scenario, rules_tested, schemas, secrets)
+from . import (alerts, am_tools, external, external_sloth, generate_drift, input_parse, loki_rules, prom_tools,
+               promql_usage, rules_scenario, rules_tested, schemas, secrets_literal)
 from .grafana import (datasource_variable, no_targets, panel_description, panel_unit, rate_interval,
                       uid_unique)
 from .xref import label_exists, label_values, metric_exists
@@ -22,7 +22,7 @@ CHECKS: tuple[Check, ...] = (
     *loki_rules.CHECKS,
     *EXTERNAL,
     *external_sloth.CHECKS,
-    *parse.CHECKS,
+    *input_parse.CHECKS,
     *rules_tested.CHECKS,
     *rules_scenario.CHECKS,
     *schemas.CHECKS,
@@ -40,8 +40,8 @@ CHECKS: tuple[Check, ...] = (
     *panel_description.CHECKS,
     *uid_unique.CHECKS,
     *no_targets.CHECKS,
-    *drift.CHECKS,
-    *secrets.CHECKS,
+    *generate_drift.CHECKS,
+    *secrets_literal.CHECKS,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from obsgate.problem import Severity
-from obsgate.validate import context, files, parse
+from obsgate.validate import context, files, input_parse
 from obsgate.validate.document import ParseError, parse as parse_doc
 
 from validate_builders import ROOT, expect, make_ctx
@@ -77,11 +77,11 @@ CASES = [
 
 @pytest.mark.parametrize("files_, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_input_parse(tmp_path, files_, expected):
-    expect(parse.check(make_ctx(tmp_path, files_)), expected)
+    expect(input_parse.check(make_ctx(tmp_path, files_)), expected)
 
 
 def test_broken_file_is_an_error_at_its_line(tmp_path):
-    [p] = parse.check(make_ctx(tmp_path, {"r.yml": "groups:\n  - name: x\n    rules: [\n"}))
+    [p] = input_parse.check(make_ctx(tmp_path, {"r.yml": "groups:\n  - name: x\n    rules: [\n"}))
     assert (p.severity, p.line, p.path) == (Severity.ERROR, 4, str(tmp_path / "r.yml"))
 
 

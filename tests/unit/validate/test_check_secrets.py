@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgate.validate import secrets
+from obsgate.validate import secrets_literal
 
 from validate_builders import expect, make_ctx
 
@@ -45,10 +45,10 @@ CASES = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_secrets(tmp_path, files, expected):
-    expect(secrets.check(make_ctx(tmp_path, files)), expected)
+    expect(secrets_literal.check(make_ctx(tmp_path, files)), expected)
 
 
 def test_the_secret_is_masked_in_the_report(tmp_path):
-    [p] = secrets.check(make_ctx(tmp_path, {"alertmanager.yml": {"global": {"smtp_auth_password": "hunter22"},
+    [p] = secrets_literal.check(make_ctx(tmp_path, {"alertmanager.yml": {"global": {"smtp_auth_password": "hunter22"},
                                                                   "route": {"receiver": "r"}}}))
     assert "hunter22" not in p.message and p.line == 2

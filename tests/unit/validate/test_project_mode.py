@@ -11,7 +11,7 @@ from obsgate import render
 from obsgate.generate import generate
 from obsgate.load import load
 from obsgate.problem import Severity
-from obsgate.validate import context, drift, rules_tested, run
+from obsgate.validate import context, generate_drift, rules_tested, run
 
 from validate_builders import FIXTURE, SCHEMAS, ROOT, alert, expect, make_ctx, rules_file
 
@@ -89,17 +89,17 @@ def test_rules_tested_is_only_a_warning_for_external_rules(tmp_path, shop):
 
 def test_drift_names_each_file_that_differs(project, tmp_path):
     ctx = project_ctx(project, tmp_path / "work")
-    missing = drift.check(ctx)
+    missing = generate_drift.check(ctx)
     assert missing and all("is missing" in p.message for p in missing)
     render.write(project, ctx.outputs)
-    assert drift.check(ctx) == []
+    assert generate_drift.check(ctx) == []
     rules = project / "generated/prometheus/rules/shop.yml"
     lines = rules.read_text().splitlines()
     assert lines[7].endswith("> 1")  # the ShopErrorsHigh expression
     lines[7] = lines[7].replace("> 1", "> 2")
     rules.write_text("\n".join(lines) + "\n")
     (project / "generated/prometheus/rules/stale.yml").write_text("groups: []\n")
-    found = {p.path: p for p in drift.check(ctx)}
+    found = {p.path: p for p in generate_drift.check(ctx)}
     assert set(found) == {"generated/prometheus/rules/shop.yml", "generated/prometheus/rules/stale.yml"}
     assert found["generated/prometheus/rules/shop.yml"].message == "generated file differs from what the sources produce"
     assert found["generated/prometheus/rules/shop.yml"].line == 5  # the hunk's first line (3 lines of context)
@@ -107,7 +107,7 @@ def test_drift_names_each_file_that_differs(project, tmp_path):
 
 
 def test_drift_is_not_a_paths_run_check(tmp_path):
-    assert drift.check(make_ctx(tmp_path, {"r.yml": rules_file(alert())})) == []
+    assert generate_drift.check(make_ctx(tmp_path, {"r.yml": rules_file(alert())})) == []
 
 
 def test_suppressed_checks_become_info_with_the_reason(project, tmp_path):
