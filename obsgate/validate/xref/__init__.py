@@ -26,3 +26,8 @@ def suggest(name: str, candidates) -> str:
 def listing(names) -> str:
     names = sorted(names)
     return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+
+
+def parsed(ctx) -> list:
+    """The checked queries that parse (one that does not is promql/syntax's finding)."""
+    return [q for q in ctx.queries if q.ast is not None]

@@ -8,7 +8,7 @@ from ...promql import selector_name
 from ..base import Check, finding
 from ..files import DASHBOARD, PROM_RULES
 from ..series import grouping, nodes
-from . import listing, no_catalog, suggest
+from . import listing, no_catalog, parsed, suggest
 
 CHECK = "xref/label-exists"
 
@@ -17,9 +17,7 @@ def check(ctx) -> list[Problem]:
     if not ctx.series.has_catalog:
         return no_catalog(ctx, CHECK)
     out: list[Problem] = []
-    for q in ctx.queries:
-        if q.ast is None:
-            continue
+    for q in parsed(ctx):
         seen = set()
         for node in nodes(q.ast):
             if isinstance(node, pp.VectorSelector):

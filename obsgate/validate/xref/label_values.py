@@ -11,7 +11,7 @@ from ..base import Check, finding
 from ..files import DASHBOARD, PROM_RULES
 from ..items import GRAFANA_VAR_PREFIX
 from ..series import nodes
-from . import listing, no_catalog, suggest
+from . import listing, no_catalog, parsed, suggest
 
 CHECK = "xref/label-values"
 
@@ -20,9 +20,7 @@ def check(ctx) -> list[Problem]:
     if not ctx.series.has_catalog:
         return no_catalog(ctx, CHECK)
     out: list[Problem] = []
-    for q in ctx.queries:
-        if q.ast is None:
-            continue
+    for q in parsed(ctx):
         for node in nodes(q.ast):
             if not isinstance(node, pp.VectorSelector):
                 continue

@@ -11,7 +11,7 @@ from ..base import Check, finding
 from ..files import DASHBOARD, PROM_RULES
 from ..items import is_grafana_var
 from ..series import nodes
-from . import HINT_CATALOG, no_catalog, suggest
+from . import HINT_CATALOG, no_catalog, parsed, suggest
 
 CHECK = "xref/metric-exists"
 
@@ -28,9 +28,7 @@ def check(ctx) -> list[Problem]:
         return no_catalog(ctx, CHECK) + _recorded_typos(ctx)
     out: list[Problem] = []
     known = None
-    for q in ctx.queries:
-        if q.ast is None:
-            continue
+    for q in parsed(ctx):
         seen = set()
         for node in nodes(q.ast):
             if not isinstance(node, pp.VectorSelector):
