@@ -20,6 +20,7 @@ from .base import StackError
 from .drill_pieces import PieceError, check_manifest, pieces, size_of, wipe, write_manifest
 from .layout import Layout
 from .native import NativeRuntime, start_order
+from .signals import deferred
 
 ADMIN_API = "--web.enable-admin-api"
 SERVICES = ("prometheus", "mongo", "loki", "alertmanager")
@@ -66,8 +67,9 @@ class Services:
             cmd, env = self.rt.command(svc)
             cmd = cmd + list((extra or {}).get(svc.name, ()))
             self.rt.layout.data(svc.name).mkdir(parents=True, exist_ok=True)
-            proc = procs.spawn(cmd, self.rt.layout.log(svc.name), self.rt.layout.service_dir(svc.name), env)
-            self.rt._record(state, svc.name, proc, cmd, svc.port)
+            with deferred(reraise=True):  # no signal between starting a process and recording its pid
+                proc = procs.spawn(cmd, self.rt.layout.log(svc.name), self.rt.layout.service_dir(svc.name), env)
+                self.rt._record(state, svc.name, proc, cmd, svc.port)
         self.rt.wait_healthy(timeout=timeout, names=[s.name for s in todo])
 
     def has_admin_api(self) -> bool:
