@@ -142,9 +142,9 @@ class Drill:
         return now
 
     # --- steps --------------------------------------------------------------------------------------
-    def firing(self) -> set[str]:
+    def firing(self, states=("firing",)) -> set[str]:
         alerts = http.get(self.prom.base + "/api/v1/alerts", timeout=10)["data"]["alerts"]
-        return {a["labels"].get("alertname", "") for a in alerts if a["state"] == "firing"}
+        return {a["labels"].get("alertname", "") for a in alerts if a["state"] in states}
 
     def arm_admin_api(self) -> None:
         if self.services.has_admin_api():
@@ -295,7 +295,7 @@ class Drill:
         try:
             if not self.restore_from:
                 self.arm_admin_api()
-            before = self.firing()
+            before = self.firing(("firing", "pending"))  # on its way before the drill: not the restore's
             self.take_evidence()
             self.step_done("evidence")
             if not self.restore_from:
@@ -337,7 +337,7 @@ class Drill:
         queries = {"rto": figures.get("rto_seconds", {}).get("query", ""),
                    "rpo": figures.get("rpo_seconds", {}).get("query", ""),
                    "data_equal": figures.get("verification_failures", {}).get("query", ""),
-                   "alerts_quiet": 'ALERTS{alertstate="firing"} (new since the drill began)'}
+                   "alerts_quiet": 'ALERTS{alertstate="firing"} after, less ALERTS firing or pending before'}
         crits = pure.criteria(rto, rpo, self.evidence, new_alerts, queries)
         self.progress = 1.0
         self.say("report", f"decision {pure.decision(crits, self.failures)}")

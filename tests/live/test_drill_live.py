@@ -55,6 +55,12 @@ def stack(tmp_path_factory):
     up = obsgate(root, "up", "--runtime", "native", "--profile", "ci", "--wipe")
     assert up.returncode == 0, up.stdout + up.stderr
     try:
+        # the drill reads its evidence 15 s in the past: wait until the simulators' logs are that old
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not get(
+                "http://127.0.0.1:3100/loki/api/v1/query", query='sum(count_over_time({service=~".+"}[1h]))',
+                time=str(int((time.time() - 20) * 1e9)))["data"]["result"]:
+            time.sleep(1)
         yield root
     finally:
         obsgate(root, "down")
