@@ -2,8 +2,9 @@
 subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
-from . import (alerts, am_tools, external, external_sloth, generate_drift, input_parse, loki_rules, prom_tools,
-               promql_usage, rules_scenario, rules_tested, schemas, secrets_literal)
+from . import (alerts, am_tools, external, external_sloth, generate_drift, input_parse, loki_rules, promql_usage,
+               rules_scenario, rules_tested, schemas, secrets_literal)
+from .prom import config as prom_config, rule_tests as prom_rule_tests, rules as prom_rules
 from .grafana import (datasource_variable, no_targets, panel_description, panel_unit, rate_interval,
                       uid_unique)
 from .xref import label_exists, label_values, metric_exists
@@ -17,7 +18,9 @@ EXTERNAL = tuple(Check(cid, "third-party linters, each finding under its own che
 
 
 CHECKS: tuple[Check, ...] = (
-    *prom_tools.CHECKS,
+    *prom_config.CHECKS,
+    *prom_rules.CHECKS,
+    *prom_rule_tests.CHECKS,
     *am_tools.CHECKS,
     *loki_rules.CHECKS,
     *EXTERNAL,

@@ -7,7 +7,8 @@ import tomllib
 import pytest
 
 from obsgate.problem import Severity
-from obsgate.validate import am_tools, context, prom_tools
+from obsgate.validate import am_tools, context
+from obsgate.validate.prom import config as prom_config, rule_tests as prom_rule_tests, rules as prom_rules
 
 from validate_builders import ROOT, alert, expect, make_ctx, rules_file
 
@@ -37,11 +38,11 @@ RULES = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in RULES], ids=[c[0] for c in RULES])
 def test_prom_rules(tmp_path, files, expected):
-    expect(prom_tools.check_rules(make_ctx(tmp_path, files)), expected)
+    expect(prom_rules.check(make_ctx(tmp_path, files)), expected)
 
 
 def test_prom_rules_findings_carry_file_and_line(tmp_path):
-    found = {p.path.rsplit("/", 1)[1]: p for p in prom_tools.check_rules(
+    found = {p.path.rsplit("/", 1)[1]: p for p in prom_rules.check(
         make_ctx(tmp_path, {"a.yml": BROKEN_EXPR, "b.yml": UNKNOWN_FIELD, "c.yml": rules_file(alert(), alert())}))}
     assert (found["a.yml"].line, found["a.yml"].severity) == (5, Severity.ERROR)
     assert found["b.yml"].line == 6
@@ -50,7 +51,7 @@ def test_prom_rules_findings_carry_file_and_line(tmp_path):
 
 def test_one_promtool_call_per_command(tmp_path):
     ctx = make_ctx(tmp_path, {f"r{i}.yml": rules_file(alert(name=f"A{i}")) for i in range(5)})
-    prom_tools.check_rules(ctx)
+    prom_rules.check(ctx)
     assert [tool for tool, _ in ctx.timings] == ["promtool"]
 
 
@@ -68,11 +69,11 @@ CONFIG = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in CONFIG], ids=[c[0] for c in CONFIG])
 def test_prom_config(tmp_path, files, expected):
-    expect(prom_tools.check_config(make_ctx(tmp_path, files)), expected)
+    expect(prom_config.check(make_ctx(tmp_path, files)), expected)
 
 
 def test_prom_config_line_is_found_for_errors_promtool_gives_no_line(tmp_path):
-    [p] = prom_tools.check_config(make_ctx(tmp_path, {"prometheus.yml": "global:\n  scrape_interval: 15x\n"}))
+    [p] = prom_config.check(make_ctx(tmp_path, {"prometheus.yml": "global:\n  scrape_interval: 15x\n"}))
     assert p.line == 2
 
 
@@ -109,13 +110,13 @@ TESTS = [
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in TESTS], ids=[c[0] for c in TESTS])
 def test_prom_rule_tests(tmp_path, files, expected):
-    expect(prom_tools.check_rule_tests(make_ctx(tmp_path, files)), expected)
+    expect(prom_rule_tests.check(make_ctx(tmp_path, files)), expected)
 
 
 def test_failed_test_points_at_the_test_and_keeps_promtool_output(tmp_path):
     files = {"rules.yml": TESTED_RULES, "rules.test.yml": {"rule_files": ["rules.yml"], "tests": [
         promtool_test("quiet", "10x5", "5m", []), promtool_test("fires", "10x5", "5m", FIRES)]}}
-    [p] = prom_tools.check_rule_tests(make_ctx(tmp_path, files))
+    [p] = prom_rule_tests.check(make_ctx(tmp_path, files))
     lines = (tmp_path / "rules.test.yml").read_text().splitlines()
     assert lines[p.line - 1].strip() == "- name: fires"
     assert "got:[]" in p.details.replace(" ", "")
@@ -206,7 +207,7 @@ def test_missing_tools_are_fatal(tmp_path, monkeypatch):
     (tmp_path / "r.yml").write_text("groups: []\n")
     (tmp_path / "alertmanager.yml").write_text(ROUTED)
     ctx = context.for_paths(tmp_path, None, [str(tmp_path / "r.yml"), str(tmp_path / "alertmanager.yml")])
-    [p] = prom_tools.check_rules(ctx)
+    [p] = prom_rules.check(ctx)
     assert (p.severity, p.message) == (Severity.FATAL, "`promtool` is not installed")
     [p] = am_tools.check_config(ctx)
     assert (p.severity, p.message) == (Severity.FATAL, "`amtool` is not installed")
@@ -220,7 +221,7 @@ def test_a_crashing_tool_is_an_error_on_its_file_not_a_fatal_of_the_run(tmp_path
     monkeypatch.setenv("PATH", str(fake.parent))
     (tmp_path / "r.yml").write_text("groups: []\n")
     ctx = context.for_paths(tmp_path, None, [str(tmp_path / "r.yml")])
-    [p] = prom_tools.check_rules(ctx)
+    [p] = prom_rules.check(ctx)
     assert p.severity is Severity.ERROR and "exited 7" in p.message and p.path == str(tmp_path / "r.yml")
     assert shutil.which("promtool") == str(fake)
 
@@ -228,7 +229,7 @@ def test_a_crashing_tool_is_an_error_on_its_file_not_a_fatal_of_the_run(tmp_path
 def test_a_test_file_that_does_not_load_is_reported_at_promtools_line(tmp_path):
     files = {"rules.yml": TESTED_RULES, "rules.test.yml": {
         "rule_files": ["rules.yml"], "tests": [{**promtool_test("x", "1x5", "5m", []), "bogus": 1}]}}
-    [p] = prom_tools.check_rule_tests(make_ctx(tmp_path, files))
+    [p] = prom_rule_tests.check(make_ctx(tmp_path, files))
     assert p.line == 13 and (tmp_path / "rules.test.yml").read_text().splitlines()[12].startswith("  bogus")
 
 
@@ -246,7 +247,7 @@ def test_a_tool_crash_on_one_file_is_an_error_on_that_file_and_the_others_are_st
     ctx = make_ctx(tmp_path, {"crash.yml": rules_file(alert()), "bad.yml": BROKEN_EXPR,
                               "good.yml": rules_file(alert(name="B"))})
     ctx._tools["promtool"] = ToolInfo("promtool", True, "stand-in", str(stand_in), "stand-in")
-    problems = prom_tools.check_rules(ctx)
+    problems = prom_rules.check(ctx)
     got = sorted((p.path.rsplit("/", 1)[1], p.severity, p.message.split(":")[0]) for p in problems)
     assert got == [("bad.yml", Severity.ERROR, "promtool"), ("crash.yml", Severity.ERROR, "promtool failed on this file")]
     assert "index out of range" in next(p.message for p in problems if p.path.endswith("crash.yml"))

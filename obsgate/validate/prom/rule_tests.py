@@ -1,90 +1,30 @@
-"""prom/config, prom/rules, prom/rule-tests: promtool, one batched call per command, findings per file."""
+"""prom/rule-tests: `promtool test rules` passes every unit test; a failing one points at its TestCase."""
 from __future__ import annotations
 
 import glob
 import re
 from pathlib import Path
 
-from ..problem import Problem, Severity
-from ..wrappers import promtool
-from .base import Check, Subject, failed_on, finding, per_file, tool_missing
-from .files import PROM_CONFIG, PROM_RULES, PROM_TESTS, SourceFile
+from ...problem import Problem, Severity
+from ...wrappers import promtool
+from ..base import Check, Subject, failed_on, finding, per_file, tool_missing
+from ..files import PROM_TESTS, SourceFile
+from . import inputs, shown
 
-_QUOTED = re.compile(r'"([^"\s]+)"')
-
-
-def _inputs(ctx, kind: str) -> tuple[list[str], dict[str, SourceFile]]:
-    """Arguments to pass (relative to the scratch tree in project runs) and the file each names."""
-    by_arg: dict[str, SourceFile] = {}
-    for f in ctx.of(kind):
-        if f.error is None:
-            by_arg[f.path if ctx.workdir is not None else str(f.disk)] = f
-    return list(by_arg), by_arg
+CHECK = "prom/rule-tests"
 
 
-def _shown(ctx, by_arg: dict, arg: str) -> str:
-    f = by_arg.get(arg)
-    return f.path if f is not None else ctx.shown(arg)
-
-
-def _rule_line(ctx, f: SourceFile | None, rule: str) -> int:
-    """The last rule of that name in the file (a duplicate is reported where it repeats)."""
-    if f is None or not rule:
-        return 0
-    lines = [r.file_line() for r in ctx.rules if r.file is f and r.rule_name == rule]
-    return lines[-1] if lines else 0
-
-
-def _guess_line(f: SourceFile | None, message: str) -> int:
-    """promtool names no line for some errors (`unknown unit "x" in duration "15x"`): find the value."""
-    if f is None:
-        return 0
-    for value in [v for v in _QUOTED.findall(message) if len(v) > 1][::-1]:
-        for n, text in enumerate(f.text.splitlines(), 1):
-            if value in text:
-                return n
-    return 0
-
-
-def _run_check(ctx, check_id: str, kind: str, call) -> list[Problem]:
-    args, by_arg = _inputs(ctx, kind)
-    if not args:
-        return []
-    tool = ctx.tool("promtool")
-    if not tool.found:
-        return [tool_missing(check_id, "promtool")]
-    found, failed = per_file(lambda a: call(tool.path, a, ctx.workdir, timings=ctx.timings)[0], args)
-    problems = [failed_on(check_id, "promtool", _shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
-    for fd in found:
-        f = by_arg.get(fd.file)
-        path = f.path if f is not None else ctx.shown(fd.file)
-        line = fd.line or _rule_line(ctx, f, fd.rule) or _guess_line(f, fd.message)
-        sev = Severity.WARNING if fd.severity == "warning" else Severity.ERROR
-        hint = "fix the file so that promtool accepts it" if sev is Severity.ERROR else \
-            "give each rule a unique name and label set"
-        problems.append(Problem(check_id, sev, f"promtool: {fd.message}", path, line, hint))
-    return problems
-
-
-def check_config(ctx) -> list[Problem]:
-    return _run_check(ctx, "prom/config", PROM_CONFIG, promtool.check_config)
-
-
-def check_rules(ctx) -> list[Problem]:
-    return _run_check(ctx, "prom/rules", PROM_RULES, promtool.check_rules)
-
-
-def check_rule_tests(ctx) -> list[Problem]:
-    args, by_arg = _inputs(ctx, PROM_TESTS)
+def check(ctx) -> list[Problem]:
+    args, by_arg = inputs(ctx, PROM_TESTS)
     if not args:
         return []
     problems = _missing_rule_files(ctx, by_arg.values())
     tool = ctx.tool("promtool")
     if not tool.found:
-        return [tool_missing("prom/rule-tests", "promtool")]
+        return [tool_missing(CHECK, "promtool")]
     results, failed = per_file(lambda a: promtool.test_rules(tool.path, a, ctx.workdir, timings=ctx.timings)[0],
                                args)
-    problems += [failed_on("prom/rule-tests", "promtool", _shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
+    problems += [failed_on(CHECK, "promtool", shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
     cases = _model_cases(ctx)
     for r in results:
         if r.ok:
@@ -102,7 +42,7 @@ def check_rule_tests(ctx) -> list[Problem]:
             message = f"promtool could not run the tests of this file: {summary}"
         else:
             message = f"unit test `{r.name}` failed: {summary}"
-        problems.append(finding("prom/rule-tests", subject, Severity.ERROR, message,
+        problems.append(finding(CHECK, subject, Severity.ERROR, message,
                                 "run `promtool test rules` on the file to see the full comparison",
                                 details=r.message.strip()))
     return problems
@@ -118,7 +58,7 @@ def _missing_rule_files(ctx, files) -> list[Problem]:
                 continue
             base = Path(f.disk).parent
             if not glob.glob(str(base / pattern)):
-                problems.append(Problem("prom/rule-tests", Severity.ERROR,
+                problems.append(Problem(CHECK, Severity.ERROR,
                                         f"rule_files entry `{pattern}` matches no file", f.path,
                                         f.line(("rule_files", i)),
                                         "paths in rule_files are relative to the test file's directory"))
@@ -178,9 +118,4 @@ def _alerts(labels: list[str]) -> str:
     return f"{len(labels)} alert{'s' if len(labels) > 1 else ''} {shown}"
 
 
-CHECKS = (
-    Check("prom/config", "promtool check config accepts prometheus.yml", check_config, (PROM_CONFIG,), ("promtool",)),
-    Check("prom/rules", "promtool check rules accepts every rule file", check_rules, (PROM_RULES,), ("promtool",)),
-    Check("prom/rule-tests", "promtool test rules passes every unit test", check_rule_tests, (PROM_TESTS,),
-          ("promtool",)),
-)
+CHECKS = (Check(CHECK, "promtool test rules passes every unit test", check, (PROM_TESTS,), ("promtool",)),)
