@@ -60,6 +60,18 @@ class Suppress:
             raise ValueError(f"suppression of `{self.check}` needs a reason of a few words")
 
 
+def suppression(suppress, check: str) -> Suppress | None:
+    """The Suppress of `check` among a definition's (or a finding's subject's) suppressions, if any."""
+    return next((s for s in suppress if s.check == check), None)
+
+
+class Suppressible:
+    """A definition with `suppress=(Suppress(...), ...)`: rules and alerts."""
+
+    def suppressed(self, check: str) -> Suppress | None:
+        return suppression(self.suppress, check)
+
+
 STEP_KINDS = ("promql", "logql", "shell", "link")
 LIKELIHOODS = ("high", "medium", "low")
 
@@ -236,7 +248,7 @@ def _common_alert_checks(rule, kind: str) -> None:
 
 
 @dataclass(frozen=True)
-class AlertRule:
+class AlertRule(Suppressible):
     name: str
     expr: str
     severity: str
@@ -276,12 +288,9 @@ class AlertRule:
                                  "expects an alert whose annotations use more than `$labels`",
                                  "give Expect(annotations={...}) with the rendered summary and description")
 
-    def suppressed(self, check: str) -> Suppress | None:
-        return next((s for s in self.suppress if s.check == check), None)
-
 
 @dataclass(frozen=True)
-class RecordingRule:
+class RecordingRule(Suppressible):
     record: str
     expr: str
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -305,12 +314,9 @@ class RecordingRule:
         _check_tests_tuple(self, "recording rule", self.record)
         object.__setattr__(self, "tests", tuple(self.tests))
 
-    def suppressed(self, check: str) -> Suppress | None:
-        return next((s for s in self.suppress if s.check == check), None)
-
 
 @dataclass(frozen=True)
-class LokiAlertRule:
+class LokiAlertRule(Suppressible):
     """A Loki ruler alert: `expr` is LogQL, checked by the real Loki toolchain.
 
     Write the range of a range aggregation as `$window` (e.g. `count_over_time({...}[$window])`): the
@@ -350,9 +356,6 @@ class LokiAlertRule:
     @property
     def rendered_expr(self) -> str:
         return self.expr_with_window(self.window)
-
-    def suppressed(self, check: str) -> Suppress | None:
-        return next((s for s in self.suppress if s.check == check), None)
 
 
 def _default_component(group, alerts) -> None:

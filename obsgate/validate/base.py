@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..model.rules import suppression
 from ..problem import Problem, Severity
 
 
@@ -40,7 +41,7 @@ class Subject:
         return self.line_at() if callable(self.line_at) else int(self.line_at or 0)
 
     def suppressed(self, check: str):
-        return next((s for s in self.suppress if s.check == check), None)
+        return suppression(self.suppress, check)
 
 
 def finding(check: str, subject: Subject, severity: Severity, message: str, hint: str = "", details: str = "",
