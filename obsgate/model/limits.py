@@ -14,8 +14,9 @@ import promql_parser
 # --- files --------------------------------------------------------------------------------------
 #: Largest file read (bytes). A large real dashboard is ~2 MB and a large rule file ~5 MB.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-#: Seconds one file may take to be read and parsed (a slow disk or a pathological parse).
-FILE_TIME_BUDGET = 30.0
+#: Seconds one file may take to be read and parsed (a stalled disk or a pathological parse). A valid
+#: 50 MB rule file takes 30-80 s on a busy 2-core machine, so this only stops what would never end.
+FILE_TIME_BUDGET = 180.0
 #: Deepest nesting of mappings/sequences (YAML) or objects/arrays (JSON). Dashboards nest ~12 deep.
 MAX_NESTING = 100
 #: Nodes a YAML document may gain by expanding aliases (`*name`) beyond those written out.
