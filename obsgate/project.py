@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import LogStream, LokiRuleGroup, Metric, MetricType, RuleGroup, Stack
-from .analysis.recorded import recorders
+from .analysis.recorded import owners, recorders
 from .model.board import Board
 
 
@@ -24,24 +24,30 @@ class Project:
         return self._by_series().get(name)
 
     def _by_series(self) -> dict[str, Metric]:
-        index = self.__dict__.get("_series_index")
-        if index is None:
-            index = {s: m for m in self.metrics for s in m.series_names}
-            object.__setattr__(self, "_series_index", index)
-        return index
+        return self._cached("_series_index", lambda: {s: m for m in self.metrics for s in m.series_names})
 
     @property
     def recorded(self) -> dict[str, tuple]:
         """{recorded name: every recording rule that records it} (two SLOs record the same names)."""
-        index = self.__dict__.get("_recorded_index")
-        if index is None:
-            index = recorders(self.groups)
-            object.__setattr__(self, "_recorded_index", index)
-        return index
+        return self._cached("_recorded_index", lambda: recorders(self.groups))
+
+    @property
+    def recording_groups(self) -> dict[str, tuple]:
+        """{recorded name: every rule group that records it}, built once per project."""
+        return self._cached("_owner_index", lambda: owners(self.groups))
 
     @property
     def alerts(self) -> tuple:
-        return tuple(a for g in self.groups for a in g.alerts) + tuple(a for g in self.loki_groups for a in g.alerts)
+        return self._cached("_alerts", lambda: tuple(a for g in self.groups for a in g.alerts)
+                            + tuple(a for g in self.loki_groups for a in g.alerts))
+
+    def _cached(self, key: str, build):
+        """An index of this frozen project, built on first use (the project never changes)."""
+        value = self.__dict__.get(key)
+        if value is None:
+            value = build()
+            object.__setattr__(self, key, value)
+        return value
 
     def is_counter(self, series: str) -> bool:
         m = self.metric(series)

@@ -7,20 +7,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_SRC = ROOT / "tests" / "fixtures" / "project" / "stacks"
-METRICS_PER_JOB = 20
 
 
-def write_project(dest: Path, dashboards: int, panels: int, alerts: int) -> Path:
+def write_project(dest: Path, dashboards: int, panels: int, alerts: int, recordings: int = 0) -> Path:
+    """`dashboards` x `panels`, `alerts` tested alerts in 10-rule groups, `recordings` recording rules in
+    10-rule groups of their own (every metric's job is the fixture stack's `shop`: load refuses a job no
+    service scrapes)."""
     if dest.exists():
         shutil.rmtree(dest)
     for sub in ("catalog", "rules_src", "dashboards_src"):
         (dest / sub).mkdir(parents=True)
     shutil.copytree(STACK_SRC, dest / "stacks")
     metrics = max(alerts // 10, panels)
-    jobs = max(1, metrics // METRICS_PER_JOB)
     lines = ["from obsgate import Metric", ""]
     for i in range(metrics):
-        job = f"svc{i % jobs}"
+        job = "shop"
         if i % 3 == 0:
             lines.append(f'M{i} = Metric("synth_requests_{i}_total", "counter", help="requests {i}", job="{job}", '
                          f'labels={{"status": ["ok", "error"], "route": ["a", "b", "c"]}})')
@@ -52,6 +53,15 @@ def write_project(dest: Path, dashboards: int, panels: int, alerts: int) -> Path
                 f'at="10m"))))')
         body.append(f'GROUP = RuleGroup("synth_{g // per_group}", rules=tuple(RULES))')
         (dest / "rules_src" / f"synth_{g // per_group}.py").write_text("\n".join(body) + "\n")
+
+    for g in range(0, recordings, per_group):
+        body = ["from obsgate import RecordingRule, RuleGroup", "", "RULES = ("]
+        for r in range(g, min(g + per_group, recordings)):
+            i = (r % metrics) // 3 * 3  # a counter
+            body.append(f'    RecordingRule("route:synth_requests_{i}:rate5m_{r}", '
+                        f'\'sum by (route) (rate(synth_requests_{i}_total[5m]))\'),')
+        body += [")", f'GROUP = RuleGroup("synth_rec_{g // per_group}", rules=RULES)']
+        (dest / "rules_src" / f"synth_rec_{g // per_group}.py").write_text("\n".join(body) + "\n")
 
     for d in range(dashboards):
         body = ["from obsgate.dashboards import counter_panel, dashboard, gauge_panel, histogram_panel",

@@ -24,6 +24,17 @@ def recorders(groups) -> dict[str, tuple]:
     return {name: tuple(rules) for name, rules in out.items()}
 
 
+def owners(groups) -> dict[str, tuple]:
+    """{recorded name: every group of `groups` that records it}, in definition order."""
+    out: dict[str, list] = {}
+    for g in groups:
+        for r in g.recordings:
+            found = out.setdefault(r.record, [])
+            if not found or found[-1] is not g:  # groups come in order: g can only be the last one
+                found.append(g)
+    return {name: tuple(gs) for name, gs in out.items()}
+
+
 def walk(expr: str, recs: Recorders, render: Render) -> Iterator:
     """The AST of `expr`, then of every recording rule it reads, transitively, each recorded name once.
     An expression that does not parse is left out (its own check reports it)."""

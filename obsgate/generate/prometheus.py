@@ -93,18 +93,20 @@ def _test_dict(project: Project, rule, case: TestCase) -> dict:
 
 
 def dependencies(project: Project, group: RuleGroup) -> list[str]:
-    """The group itself and every group whose recorded series it reads, transitively."""
-    owner = {r.record: g for g in project.groups for r in g.recordings}
-    needed, todo = [], [group]
+    """The group itself and every group whose recorded series it reads, transitively.
+
+    A name two groups record (two SLOs' groups) resolves to the last of them, as it always has here."""
+    owner = project.recording_groups  # built once per project, not once per group
+    needed, todo = set(), [group]
     while todo:
         g = todo.pop()
         if g.name in needed:
             continue
-        needed.append(g.name)
+        needed.add(g.name)
         for rule in g.rules:
             for name in metric_names(rule.expr):
-                if name in owner and owner[name].name not in needed:
-                    todo.append(owner[name])
+                if name in owner and owner[name][-1].name not in needed:
+                    todo.append(owner[name][-1])
     return sorted(needed)
 
 

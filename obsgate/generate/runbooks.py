@@ -134,10 +134,20 @@ def _all_alerts(project: Project) -> list[tuple[str, str, object]]:
     return out
 
 
+def families(alerts) -> dict[str, list]:
+    """{family: its alerts in definition order}: one index, not a scan of every alert per alert."""
+    out: dict[str, list] = {}
+    for a in alerts:
+        if a.family:
+            out.setdefault(a.family, []).append(a)
+    return out
+
+
 def related_map(project: Project) -> dict[str, list[str]]:
     """Explicit `related` links and the alerts of one family, mirrored so each link shows on both runbooks."""
     alerts = [a for _, _, a in _all_alerts(project)]
     names = {a.name for a in alerts}
+    family = families(alerts)
     links: dict[str, set[str]] = {n: set() for n in names}
     for alert in alerts:
         for other in alert.runbook.related if alert.runbook else ():
@@ -147,8 +157,8 @@ def related_map(project: Project) -> dict[str, list[str]]:
             if other != alert.name:
                 links[alert.name].add(other)
                 links[other].add(alert.name)
-        for other in alerts:
-            if alert.family and other.family == alert.family and other.name != alert.name:
+        for other in family.get(alert.family, ()) if alert.family else ():
+            if other.name != alert.name:
                 links[alert.name].add(other.name)
     return {n: sorted(v) for n, v in links.items()}
 
@@ -194,8 +204,8 @@ def resolve_link(step: Step, panels: dict[str, dict[str, int]], rule) -> Step:
     return Step(step.title, url, step.lang, step.note, source=step.source)
 
 
-def _family_note(rule, alerts: list) -> str:
-    others = [a for a in alerts if a.family == rule.family and a.name != rule.name]
+def _family_note(rule, family: list) -> str:
+    others = [a for a in family if a.name != rule.name]
     crit = [a.name for a in others if a.severity == "critical"]
     warn = [a.name for a in others if a.severity == "warning"]
     if rule.severity == "warning" and crit:
@@ -205,24 +215,26 @@ def _family_note(rule, alerts: list) -> str:
     return "shares the condition with " + ", ".join(f"`{a.name}`" for a in others) if others else ""
 
 
-def render_runbook(project: Project, group: str, engine: str, rule, related: list[str],
-                   panels: dict[str, dict[str, int]] | None = None) -> str:
-    alerts = [a for _, _, a in _all_alerts(project)]
-    by_name = {a.name: a for a in alerts}
+def render_runbook(group: str, engine: str, rule, related: list[str], panels: dict[str, dict[str, int]],
+                   by_name: dict[str, object], family: dict[str, list]) -> str:
+    """One alert's runbook; `by_name` and `family` index every alert of the project (built once per run)."""
     steps = tuple(resolve_link(s, panels or {}, rule) if s.lang == "link" else s for s in steps_of(rule))
     order = {"high": 0, "medium": 1, "low": 2, "": 3}
     causes = sorted(rule.runbook.causes, key=lambda c: order[c.likelihood])
+    note = _family_note(rule, family[rule.family]) if rule.family else ""
     return _RUNBOOK.render(rule=rule, rb=rule.runbook, group=group, engine=engine, steps=steps, causes=causes,
                            related=[by_name[n] for n in related], summary=plain(rule.summary),
-                           description=plain(rule.description), family=_family_note(rule, alerts) if rule.family else "",
+                           description=plain(rule.description), family=note,
                            kinds=KINDS, fences=FENCE, plain=plain)
 
 
 def render_index(project: Project) -> str:
     alerts = [a for _, _, a in _all_alerts(project)]
-    components = sorted({a.component or "(none)" for a in alerts})
-    by_component = [(c, sorted((a for a in alerts if (a.component or "(none)") == c),
-                               key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.name))) for c in components]
+    grouped: dict[str, list] = {}
+    for a in alerts:
+        grouped.setdefault(a.component or "(none)", []).append(a)
+    by_component = [(c, sorted(grouped[c], key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.name)))
+                    for c in sorted(grouped)]
     counts = ", ".join(f"{sum(a.severity == s for a in alerts)} {s}" for s in SEVERITIES)
     return _INDEX.render(total=len(alerts), counts=counts, by_component=by_component, plain=plain)
 
@@ -230,13 +242,16 @@ def render_index(project: Project) -> str:
 def files(project: Project, target: Target, produced: dict[str, object] | None = None) -> dict[str, object]:
     related = related_map(project)
     panels = panel_ids(produced or {})
+    alerts = _all_alerts(project)
+    by_name = {a.name: a for _, _, a in alerts}
+    family = families(a for _, _, a in alerts)
     out: dict[str, object] = {}
-    for group, engine, rule in _all_alerts(project):
+    for group, engine, rule in alerts:
         if rule.runbook is None:
             raise DefinitionError(rule.source, f'alert "{rule.name}" field runbook: is missing',
                                   "give Runbook(impact=..., causes=..., quick_fix=..., ...)")
-        out[f"generated/runbooks/{rule.name}.md"] = render_runbook(project, group, engine, rule, related[rule.name],
-                                                                   panels)
+        out[f"generated/runbooks/{rule.name}.md"] = render_runbook(group, engine, rule, related[rule.name], panels,
+                                                                   by_name, family)
     if out:
         out["generated/runbooks/README.md"] = render_index(project)
     return out

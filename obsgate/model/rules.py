@@ -392,11 +392,20 @@ class RuleGroup:
 
     @property
     def alerts(self) -> tuple[AlertRule, ...]:
-        return tuple(r for r in self.rules if isinstance(r, AlertRule))
+        return self._split()[0]
 
     @property
     def recordings(self) -> tuple[RecordingRule, ...]:
-        return tuple(r for r in self.rules if isinstance(r, RecordingRule))
+        return self._split()[1]
+
+    def _split(self) -> tuple[tuple, tuple]:
+        """(alerts, recordings), sorted out once: generate and validate ask a group for them per rule."""
+        split = self.__dict__.get("_split_rules")
+        if split is None:
+            split = (tuple(r for r in self.rules if isinstance(r, AlertRule)),
+                     tuple(r for r in self.rules if isinstance(r, RecordingRule)))
+            object.__setattr__(self, "_split_rules", split)
+        return split
 
 
 @dataclass(frozen=True)
