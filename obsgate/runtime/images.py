@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -434,7 +433,3 @@ def missing(client, root: Path) -> list[str]:
             out.append(ref)
     return out
 
-
-def summary(built: list[Built]) -> str:
-    return json.dumps({b.name: {"ref": b.ref, "action": b.action, "seconds": round(b.seconds, 1)} for b in built},
-                      sort_keys=True)

@@ -189,3 +189,11 @@ def test_a_missing_binary_names_the_fix(tmp_path):
     with pytest.raises(StackError) as exc:
         images.mirror_inputs(tmp_path, images.MIRRORS[0])
     assert "make tools" in exc.value.hint
+
+
+def test_images_command_needs_an_action_and_build_needs_local(capsys):
+    from obsgate.cli import main
+
+    assert main(["--root", str(ROOT), "images"]) == 2
+    assert "obsgate images build --local" in capsys.readouterr().err
+    assert main(["--root", str(ROOT), "images", "build"]) == 2  # --local is required: no registry build here
