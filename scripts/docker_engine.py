@@ -5,7 +5,8 @@
 
 1. An engine that already answers (DOCKER_HOST, or the default socket) is used as is.
 2. Else, as root on Linux with Debian's packages reachable, Debian's `docker.io` is installed when
-   `dockerd` is missing, and a PRIVATE dockerd is started: its own data root, exec root, pid file
+   `dockerd` is missing (and `debootstrap`, which `--images local` makes its base image with), and a
+   PRIVATE dockerd is started: its own data root, exec root, pid file
    and socket, so a system engine is never touched. It is stopped when the command ends (also on
    SIGINT/SIGTERM), and only that daemon: the pid this script started.
 3. Else the command runs without an engine, and OBSGATE_DOCKER_UNAVAILABLE carries the reason, which
@@ -71,12 +72,22 @@ def why_no_private_engine() -> str:
     return ""
 
 
-def install_docker() -> str:
-    """Install Debian's docker.io; "" on success, else the reason."""
-    say("dockerd is missing: installing Debian's docker.io")
+def missing_packages() -> list[str]:
+    """Debian packages the private engine and the local images need that are not installed."""
+    need = []
+    if shutil.which("dockerd") is None:
+        need += ["docker.io", "iptables"]
+    if shutil.which("debootstrap") is None and not Path("/usr/sbin/debootstrap").exists():
+        need.append("debootstrap")
+    return need
+
+
+def install(packages: list[str]) -> str:
+    """Install Debian's packages; "" on success, else the reason."""
+    say(f"installing Debian's {', '.join(packages)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                                               "docker.io", "iptables"]):
+                                               *packages]):
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0:
             tail = " | ".join(proc.stdout.strip().splitlines()[-3:])
@@ -139,8 +150,8 @@ def run(command: list[str]) -> int:
         say(f"using the engine that answers at {host or 'the default socket'}")
     else:
         reason = why_no_private_engine()
-        if not reason and shutil.which("dockerd") is None:
-            reason = install_docker()
+        if not reason and missing_packages() and shutil.which("apt-get"):
+            reason = install(missing_packages())
         if not reason:
             t0 = time.monotonic()
             daemon, reason = start_private()
