@@ -23,6 +23,7 @@ RECOVERY = "dr_drill_recovery_duration_seconds"
 DATA_LOSS = "dr_drill_data_loss_window_seconds"
 PROGRESS = "dr_drill_progress_ratio"
 LAST_RUN = "dr_drill_last_run_timestamp_seconds"
+JUDGED_SEVERITIES = ("warning", "critical")  # alerts that notify someone; new info alerts are listed, not judged
 STEPS = ("evidence", "backup", "destroy", "restore", "verify", "report")
 
 OBJECTIVES = (
@@ -30,7 +31,7 @@ OBJECTIVES = (
     f"RPO (oldest backup of this drill -> destroy) below {RPO_OBJECTIVE / 3600:.0f} h",
     "every piece of evidence (Prometheus series and samples, Mongo documents, log lines, Alertmanager "
     "silences) equal after the restore",
-    "no alert firing after the restore that was not firing or pending before the drill",
+    "no warning or critical alert firing after the restore that was not firing or pending before the drill",
 )
 
 
@@ -111,7 +112,7 @@ def criteria(rto: float | None, rpo: float | None, evidence: list[Evidence], new
                   f"{equal} of {len(evidence)} equal" if any(e.checked for e in evidence)
                   else "not verified (the drill stopped before the restore)",
                   bool(evidence) and not bad, q.get("data_equal", "")),
-        Criterion("alerts_quiet", "no alert firing after the restore that was not firing or pending before",
+        Criterion("alerts_quiet", "no new warning or critical alert after the restore",
                   "not measured" if new_alerts is None else
                   ("none" if not new_alerts else "new: " + ", ".join(sorted(new_alerts))),
                   new_alerts is not None and not new_alerts, q.get("alerts_quiet", "")),
