@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from . import cache
 from .runtime.signals import deferred, interruptible
 
 # Each subcommand lives in obsgate/commands/<name>.py with `add_arguments(parser)` and `run(args) -> int`.
@@ -30,6 +31,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     a second of startup that `obsgate loki-test` or `generate` should not pay)."""
     parser = argparse.ArgumentParser(prog="obsgate", description="observability-as-code generator and CI gate")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current directory)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache in <root>/.cache/obsgate (also OBSGATE_NO_CACHE=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -78,6 +81,8 @@ def _run(argv: list[str] | None) -> int:
         parser.print_help(sys.stderr)
         return 2
     args.root = args.root.resolve()
+    if args.no_cache:
+        cache.disable()
     return args.run(args)
 
 

@@ -20,7 +20,7 @@ from .model.board import Board
 from .problem import Problem, Severity
 from .project import Project
 from .promql import PromQLError, parse
-from . import logql
+from . import cache, logql
 
 PACKAGES = ("catalog", "stacks", "rules_src", "dashboards_src")
 # Jsonnet's import paths (-J), in order: the project's own library, then jsonnet-bundler's vendor/ where
@@ -180,7 +180,8 @@ def _jsonnet_board(path: Path, root: Path) -> Board:
 
 def load(root: Path) -> Project:
     root = root.resolve()
-    with project_root(root):  # definitions name their files relative to this root while they are built
+    # definitions name their files relative to this root while they are built; their bytecode is cached
+    with project_root(root), cache.bytecode(root):
         return _load(root)
 
 

@@ -1,10 +1,15 @@
 """Shared fixtures: the repo root, the fixture project, and a copy-on-demand project factory."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Tests judge fresh results: obsgate's cache (obsgate/cache.py) is off here and in the obsgate processes
+# the tests start; tests/unit/test_cache.py turns it on in its own temporary projects.
+os.environ["OBSGATE_NO_CACHE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "project"

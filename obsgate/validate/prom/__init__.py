@@ -7,6 +7,8 @@ import re
 from ...problem import Problem, Severity
 from ..base import failed_on, per_file, tool_missing
 from ..files import SourceFile
+from .. import toolcache
+from ...wrappers import promtool
 
 _QUOTED = re.compile(r'"([^"\s]+)"')
 
@@ -51,7 +53,9 @@ def run_check(ctx, check_id: str, kind: str, call) -> list[Problem]:
     tool = ctx.tool("promtool")
     if not tool.found:
         return [tool_missing(check_id, "promtool")]
-    found, failed = per_file(lambda a: call(tool.path, a, ctx.workdir, timings=ctx.timings)[0], args)
+    found, failed = toolcache.per_file(
+        ctx, f"{check_id} {call.__name__}", tool.path, args, by_arg, kind=promtool.Finding,
+        run=lambda todo: per_file(lambda a: call(tool.path, a, ctx.workdir, timings=ctx.timings)[0], todo))
     problems = [failed_on(check_id, "promtool", shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
     for fd in found:
         f = by_arg.get(fd.file)

@@ -9,6 +9,7 @@ from ...problem import Problem, Severity
 from ...wrappers import promtool
 from ..base import Check, Subject, failed_on, finding, per_file, tool_missing
 from ..files import PROM_TESTS, SourceFile
+from .. import toolcache
 from . import inputs, shown
 
 CHECK = "prom/rule-tests"
@@ -22,8 +23,10 @@ def check(ctx) -> list[Problem]:
     tool = ctx.tool("promtool")
     if not tool.found:
         return [tool_missing(CHECK, "promtool")]
-    results, failed = per_file(lambda a: promtool.test_rules(tool.path, a, ctx.workdir, timings=ctx.timings)[0],
-                               args)
+    results, failed = toolcache.per_file(
+        ctx, "test rules", tool.path, args, by_arg, kind=promtool.TestResult, reads=toolcache.rule_files,
+        run=lambda todo: per_file(lambda a: promtool.test_rules(tool.path, a, ctx.workdir, timings=ctx.timings)[0],
+                                  todo))
     problems += [failed_on(CHECK, "promtool", shown(ctx, by_arg, arg), str(exc)) for arg, exc in failed]
     cases = _model_cases(ctx)
     for r in results:

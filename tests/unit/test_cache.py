@@ -1,0 +1,98 @@
+"""The content-addressed cache: a hit gives the same findings and bytes; one changed byte misses exactly
+that entry; --no-cache neither reads nor writes it. Runs the real pinned promtool."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from obsgate import cache
+from obsgate.validate import context
+from obsgate.validate.prom import rule_tests, rules as prom_rules
+from obsgate.wrappers import promtool
+
+from tests.conftest import ROOT
+
+PROMTOOL = ROOT / ".tools" / "bin" / "promtool"
+ALL = ["r0.test.yml", "r0.yml", "r1.test.yml", "r1.yml", "r2.test.yml", "r2.yml"]
+pytestmark = pytest.mark.skipif(not PROMTOOL.is_file(), reason="needs the pinned promtool (make tools)")
+
+
+def group(i: int, threshold: int) -> str:
+    return (f"groups:\n- name: g{i}\n  rules:\n  - record: job:x{i}:sum\n    expr: sum(x{i})\n"
+            f"  - alert: High{i}\n    expr: job:x{i}:sum > {threshold}\n")
+
+
+def unit_tests(i: int, value: int) -> str:
+    return (f"rule_files: [r{i}.yml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n"
+            f"  input_series: [{{series: 'x{i}', values: '{value}x5'}}]\n"
+            f"  alert_rule_test: [{{eval_time: 2m, alertname: High{i}, exp_alerts: [{{}}]}}]\n")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "_disabled", False)
+    monkeypatch.setenv("PATH", f"{PROMTOOL.parent}:/usr/bin:/bin")
+    for i in range(3):
+        (tmp_path / f"r{i}.yml").write_text(group(i, 10))
+        (tmp_path / f"r{i}.test.yml").write_text(unit_tests(i, 100 if i != 2 else 1))  # the third one fails
+    return tmp_path
+
+
+def run(root, monkeypatch):
+    """prom/rule-tests and prom/rules on every file of `root`: (findings, the files promtool was given)."""
+    given: list[str] = []
+    real_test, real_check = promtool.test_rules, promtool.check_rules
+
+    def test_rules(tool, files, *a, **kw):
+        given.extend(files)
+        return real_test(tool, files, *a, **kw)
+
+    def check_rules(tool, files, *a, **kw):
+        given.extend(files)
+        return real_check(tool, files, *a, **kw)
+
+    monkeypatch.setattr(promtool, "test_rules", test_rules)
+    monkeypatch.setattr(promtool, "check_rules", check_rules)
+    paths = sorted(str(p) for p in root.glob("*.yml"))
+    ctx = context.for_paths(root, None, paths)
+    found = rule_tests.check(ctx) + prom_rules.check(ctx)
+    return sorted((p.check, p.path, p.line, p.message) for p in found), sorted(n.rsplit("/", 1)[-1] for n in given)
+
+
+def test_a_hit_gives_the_same_findings_without_running_promtool(project, monkeypatch):
+    cold, ran = run(project, monkeypatch)
+    assert ran == ALL
+    assert [f for f in cold if f[0] == "prom/rule-tests"] and all("r2.test.yml" in f[1] for f in cold)
+    warm, ran = run(project, monkeypatch)
+    assert warm == cold and ran == []
+
+
+def test_one_byte_in_a_rule_or_its_test_misses_exactly_that_entry(project, monkeypatch):
+    cold, _ = run(project, monkeypatch)
+    (project / "r1.yml").write_text(group(1, 10).replace("> 10", "> 11"))  # the rule file r1's test reads
+    again, ran = run(project, monkeypatch)
+    assert ran == ["r1.test.yml", "r1.yml"] and again == cold  # its check and the test that reads it
+    (project / "r2.test.yml").write_text(unit_tests(2, 9))  # one byte: 1 -> 9, still below the threshold
+    again, ran = run(project, monkeypatch)
+    assert ran == ["r2.test.yml"] and again == cold
+    (project / "r2.test.yml").write_text(unit_tests(2, 100))  # now it passes: a fresh result, not the cached one
+    fixed, ran = run(project, monkeypatch)
+    assert ran == ["r2.test.yml"] and not [f for f in fixed if f[0] == "prom/rule-tests"]
+
+
+def test_no_cache_neither_reads_nor_writes(project, monkeypatch):
+    run(project, monkeypatch)
+    shutil.rmtree(project / cache.DIR)
+    monkeypatch.setattr(cache, "_disabled", True)
+    _, ran = run(project, monkeypatch)
+    _, again = run(project, monkeypatch)
+    assert ran == again == ALL
+    assert not (project / cache.DIR).exists()
+
+
+def test_deleting_the_cache_is_a_miss_not_an_error(project, monkeypatch):
+    cold, _ = run(project, monkeypatch)
+    shutil.rmtree(project / ".cache")
+    again, ran = run(project, monkeypatch)
+    assert again == cold and ran == ALL
