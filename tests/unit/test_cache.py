@@ -96,3 +96,23 @@ def test_deleting_the_cache_is_a_miss_not_an_error(project, monkeypatch):
     shutil.rmtree(project / ".cache")
     again, ran = run(project, monkeypatch)
     assert again == cold and ran == ALL
+
+
+def test_generate_hit_is_byte_identical_and_a_changed_source_byte_misses(tmp_path, monkeypatch):
+    from obsgate.commands import generate as command
+
+    monkeypatch.setattr(cache, "_disabled", False)
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "project", root, ignore=shutil.ignore_patterns("__pycache__"))
+    produced = []
+    real = command.produce
+    monkeypatch.setattr(command, "produce", lambda r: produced.append(r) or real(r))
+    cold = command.cached_outputs(root)
+    warm = command.cached_outputs(root)
+    assert warm == cold and len(produced) == 1  # the hit ran no load and no generate
+    assert cold == real(root)[1]  # and equals a run without the cache
+    rules = root / "rules_src" / "shop.py"
+    rules.write_text(rules.read_text().replace("shop_queue_depth > 100", "shop_queue_depth > 101"))
+    changed = command.cached_outputs(root)
+    assert len(produced) == 2 and changed != cold
+    assert {p for p in cold if cold[p] != changed[p]} >= {"generated/prometheus/rules/shop.yml"}
