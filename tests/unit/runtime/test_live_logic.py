@@ -131,3 +131,18 @@ def test_a_warning_is_expected_muted_only_by_a_critical_of_its_family_and_compon
     assert mutes([rule("Warn", "warning", "q"), rule("Crit", "critical", "q", component="d")]) == {}
     assert mutes([rule("Warn", "warning"), rule("Crit", "critical")]) == {}  # no family: nothing inhibits
     assert mutes([rule("Warn", "warning", "q")]) == {}  # the critical is not driven by this fault
+
+
+def test_clear_faults_asks_only_the_services_a_scenario_targets(monkeypatch):
+    from pathlib import Path
+
+    from obsgate.load import load
+    from obsgate.runtime import session
+
+    project = load(Path(__file__).resolve().parents[3])
+    asked = []
+    monkeypatch.setattr(session.http, "get", lambda url, timeout: asked.append(url) or {"active": []})
+    names = ["smtp-sink", "alert-sink", "loki", "coverage-exporter", "agent-sim", "mongo"]
+    assert session.clear_faults(project, names) == []
+    ports = {s.name: s.port for s in project.stack.services}
+    assert asked == [f"http://127.0.0.1:{ports[n]}/faults" for n in ("coverage-exporter", "agent-sim")]
