@@ -75,7 +75,7 @@ def judge(slo, docs: dict, sloth: str, promtool: str, timings=None) -> list[Prob
             return [problem("`sloth generate` rejected the SLO as a Sloth spec", "see the details for Sloth's error",
                             res.output[-2000:])]
         sloth_doc = yaml.safe_load(out.read_text())
-        problems = [problem(f"Sloth disagrees: {d}", "obsgate's SLO expansion (obsgate/model/slo.py) and Sloth "
+        problems = [problem(f"Sloth disagrees: {d}", "obsgate's SLO expansion (obsgate/generate/slo/) and Sloth "
                             "should decide the same windows, budget and burn-rate factors")
                     for d in sc.disagreements(sc.ours(docs[rule_path], slo), sc.sloths(sloth_doc, slo))]
         test_path = _test_file(rule_path, docs)
