@@ -145,7 +145,7 @@ def test_a_restore_that_leaves_data_unequal_fails_naming_the_evidence_and_brings
     logs = backup / "loki"
     for path in logs.glob("*.jsonl"):
         lines = path.read_bytes().splitlines(keepends=True)
-        path.write_bytes(b"".join(lines[: len(lines) // 2]))
+        path.write_bytes(b"".join(lines[len(lines) // 2:]))  # the oldest pushes go: all before the evidence time
     old = json.loads((logs / "manifest.json").read_text())
     write_manifest(logs, {k: v for k, v in old.items() if k not in ("files", "bytes")})
     run = obsgate(stack, "drill", "--restore-from", str(backup))
@@ -154,6 +154,8 @@ def test_a_restore_that_leaves_data_unequal_fails_naming_the_evidence_and_brings
     r = json.loads((stack / ".run" / "drill" / "report.json").read_text())
     bad = [e for e in r["evidence"] if not e["equal"]]
     assert bad and {e["component"] for e in bad} == {"loki"}, bad
+    total = next(e for e in bad if e["name"] == "log lines in the hour before")
+    assert 0 < int(total["after"][0][1]) < int(total["before"][0][1])
     assert any(f.startswith("loki: `log lines in the hour before` differs after the restore") for f in r["failures"])
     assert {c["name"]: c["passed"] for c in r["criteria"]}["data_equal"] is False
     state = json.loads((stack / ".run" / "state.json").read_text())
