@@ -145,7 +145,7 @@ def test_a_restore_that_leaves_data_unequal_fails_naming_the_evidence_and_brings
     logs = backup / "loki"
     for path in logs.glob("*.jsonl"):
         lines = path.read_bytes().splitlines(keepends=True)
-        path.write_bytes(b"".join(lines[len(lines) // 2:]))  # the oldest pushes go: all before the evidence time
+        path.write_bytes(b"".join(lines[::2]))  # every other push record goes, before and after the evidence time
     old = json.loads((logs / "manifest.json").read_text())
     write_manifest(logs, {k: v for k, v in old.items() if k not in ("files", "bytes")})
     run = obsgate(stack, "drill", "--restore-from", str(backup))
