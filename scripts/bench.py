@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import write_project  # noqa: E402
 from bench_loki import bench_loki  # noqa: E402
+from bench_scale import bench_scale  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OBSGATE = [sys.executable, "-m", "obsgate.cli"]
@@ -181,7 +182,8 @@ def bench_external(pairs: int = 5) -> None:
           f"(target <= 2x), {cpu:.2f}x CPU (median of {pairs} alternating pairs)")
 
 
-SECTIONS = {"generate": bench_generate, "validate": bench_validate, "external": bench_external, "loki": bench_loki}
+SECTIONS = {"generate": bench_generate, "validate": bench_validate, "external": bench_external, "loki": bench_loki,
+            "scale": lambda: bench_scale(WORK, split_seconds)}
 
 
 def main(argv: list[str]) -> int:
