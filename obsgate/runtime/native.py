@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from .. import tools
-from ..analysis.durations import seconds
 from . import backfill, config, health, ports, procs
 from .base import PortInUse, Runtime, ServiceState, StackError, UpResult
 from .layout import Layout, tail
@@ -161,22 +160,9 @@ class NativeRuntime(Runtime):
         return result
 
     def _backfill(self) -> dict:
-        fills = backfill.for_project(self.project)
         target = config.target_for(self.project, self.layout, "native", self.profile)
-        hists = backfill.histories(self.project, target)
-        if not fills and not hists:
-            return {}
-        promtool = self._binary("promtool")
-        if not promtool:
-            return {"skipped": "promtool is not installed (run `make tools`)"}
-        step = seconds(self.project.stack.profile(self.profile).scrape_interval) or 15.0
-        try:
-            done = backfill.write_blocks(
-                promtool, fills, self.layout.data("prometheus"), step, self.layout.service_dir("prometheus"),
-                baseline=lambda end: backfill.baseline_lines(self.project, hists, target, end, step))
-        except (RuntimeError, OSError) as exc:
-            return {"skipped": str(exc)}
-        return {**done, "history": backfill.history_evidence(hists)}
+        return backfill.prepare(self.project, target, self.profile, self._binary("promtool"),
+                                self.layout.data("prometheus"), self.layout.service_dir("prometheus"))
 
     def _check_ports(self, services) -> None:
         busy = []
