@@ -3,6 +3,7 @@ receivers the Routing model says (asked of amtool), and each inhibit rule can mu
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 from dataclasses import dataclass
 
 from ..generate.prometheus import alert_labels
@@ -13,6 +14,7 @@ from ..wrappers import amtool
 from ..wrappers.run import ToolError
 from .base import Check, Subject, failed_on, finding, per_file, tool_crashed, tool_missing
 from .files import AM_CONFIG, SourceFile
+from . import toolcache
 
 PROBE_ALERT = "ObsgateRoutingProbe"  # an alertname no child route matches on purpose
 
@@ -28,8 +30,9 @@ def check_config(ctx) -> list[Problem]:
     tool = ctx.tool("amtool")
     if not tool.found:
         return [tool_missing("am/config", "amtool")]
-    found, failed = per_file(lambda a: amtool.check_config(tool.path, a, ctx.workdir, timings=ctx.timings),
-                             list(by_arg))
+    found, failed = toolcache.per_file(
+        ctx, "check-config", tool.path, list(by_arg), by_arg, kind=amtool.Finding,
+        run=lambda todo: per_file(lambda a: amtool.check_config(tool.path, a, ctx.workdir, timings=ctx.timings), todo))
     out = [failed_on("am/config", "amtool", by_arg[arg].path, str(exc)) for arg, exc in failed]
     for fd in found:
         f = by_arg.get(fd.file)
@@ -57,7 +60,10 @@ def check_routes(ctx) -> list[Problem]:
     if not tool.found:
         return problems + [tool_missing("am/routes", "amtool")]
     try:
-        rejected = {fd.file for fd in amtool.check_config(tool.path, list(by_arg), ctx.workdir, timings=ctx.timings)}
+        checked, _ = toolcache.per_file(
+            ctx, "check-config", tool.path, list(by_arg), by_arg, kind=amtool.Finding,
+            run=lambda todo: (amtool.check_config(tool.path, todo, ctx.workdir, timings=ctx.timings), []))
+        rejected = {fd.file for fd in checked}
     except ToolError as exc:
         return problems + [tool_crashed("am/routes", "amtool", str(exc))]
     for arg in sorted(rejected & set(by_arg)):
@@ -68,8 +74,11 @@ def check_routes(ctx) -> list[Problem]:
     problems += [Problem("am/routes", Severity.WARNING, msg, routing.source.path, routing.source.line) for msg in unbuildable]
     jobs = [(arg, f, probe) for arg, f in by_arg.items() if arg not in rejected for probe in probes]
     with cf.ThreadPoolExecutor(max_workers=4) as pool:
-        futures = [pool.submit(amtool.routes_test, tool.path, arg, probe.labels, ctx.workdir, ctx.timings)
-                   for arg, _, probe in jobs]
+        futures = [pool.submit(toolcache.memo, ctx, "routes test", tool.path, arg, f,
+                               json.dumps(sorted(probe.labels.items())),
+                               lambda a=arg, p=probe: amtool.routes_test(tool.path, a, p.labels, ctx.workdir,
+                                                                         ctx.timings))
+                   for arg, f, probe in jobs]
         crashed: set[str] = set()
         for (arg, f, probe), fut in zip(jobs, futures):
             try:

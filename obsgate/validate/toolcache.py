@@ -58,3 +58,21 @@ def per_file(ctx, command: str, tool_path: str, args: list[str], by_arg: dict, r
             if a not in broke:
                 store.put(SPACE, keys[a], json.dumps([dataclasses.asdict(r) for r in mine[a]]).encode())
     return [r for a in args if a in hits for r in hits[a]] + list(fresh), failed
+
+
+def memo(ctx, command: str, tool_path: str, arg: str, f, extra: str, compute):
+    """One tool answer about one file (`compute()`, JSON-able), reused while the tool, the file and `extra`
+    (e.g. the labels asked about) are unchanged. A ToolError is raised as before and never stored."""
+    store = cache.store(ctx.root)
+    if store is None:
+        return compute()
+    key = cache.digest(cache.tool_identity(tool_path), cache.code_version(), command, arg, f.text, extra)
+    raw = store.get(SPACE, key)
+    if raw is not None:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    value = compute()
+    store.put(SPACE, key, json.dumps(value).encode())
+    return value

@@ -116,3 +116,35 @@ def test_generate_hit_is_byte_identical_and_a_changed_source_byte_misses(tmp_pat
     changed = command.cached_outputs(root)
     assert len(produced) == 2 and changed != cold
     assert {p for p in cold if cold[p] != changed[p]} >= {"generated/prometheus/rules/shop.yml"}
+
+
+AMTOOL = ROOT / ".tools" / "bin" / "amtool"
+
+
+@pytest.mark.skipif(not AMTOOL.is_file(), reason="needs the pinned amtool (make tools)")
+def test_amtool_route_answers_are_reused_until_the_config_changes(tmp_path, monkeypatch):
+    from obsgate.load import load
+    from obsgate.validate import am_tools
+    from obsgate.wrappers import amtool
+
+    monkeypatch.setattr(cache, "_disabled", False)
+    monkeypatch.setenv("PATH", f"{AMTOOL.parent}:/usr/bin:/bin")
+    asked: list[str] = []
+    real = amtool.routes_test
+    monkeypatch.setattr(amtool, "routes_test", lambda *a, **kw: asked.append(a[1]) or real(*a, **kw))
+    config = tmp_path / "alertmanager.yml"
+    config.write_text("route:\n  receiver: chat\n  routes:\n  - receiver: pager\n    matchers: ['severity=\"critical\"']\n"
+                      "receivers: [{name: pager}, {name: chat}]\n")
+    shop = load(ROOT / "tests" / "fixtures" / "project")
+
+    def findings():
+        ctx = context.for_paths(tmp_path, shop, [str(config)])
+        return sorted((p.check, p.line, p.message) for p in am_tools.check_routes(ctx))
+
+    cold = findings()
+    probes = len(asked)
+    assert probes > 0
+    assert findings() == cold and len(asked) == probes  # every answer from the cache
+    config.write_text(config.read_text().replace("receiver: chat\n  routes", "receiver: pager\n  routes"))
+    changed = findings()
+    assert len(asked) == 2 * probes and changed != cold  # the changed file is asked again, and routes differ
