@@ -367,6 +367,9 @@ def wheels(root: Path, out) -> Path:
     (partial / ".complete").write_text("\n".join(reqs) + "\n")
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(partial, dest)
+    for old in cache_dir(root).glob("wheels-*"):  # the wheels of earlier requirement sets
+        if old != dest:
+            shutil.rmtree(old, ignore_errors=True)
     return dest
 
 
