@@ -127,6 +127,7 @@ def test_amtool_route_answers_are_reused_until_the_config_changes(tmp_path, monk
     from obsgate.validate import am_tools
     from obsgate.wrappers import amtool
 
+    shop = load(ROOT / "tests" / "fixtures" / "project")  # loaded before the cache is on: nothing written there
     monkeypatch.setattr(cache, "_disabled", False)
     monkeypatch.setenv("PATH", f"{AMTOOL.parent}:/usr/bin:/bin")
     asked: list[str] = []
@@ -135,7 +136,6 @@ def test_amtool_route_answers_are_reused_until_the_config_changes(tmp_path, monk
     config = tmp_path / "alertmanager.yml"
     config.write_text("route:\n  receiver: chat\n  routes:\n  - receiver: pager\n    matchers: ['severity=\"critical\"']\n"
                       "receivers: [{name: pager}, {name: chat}]\n")
-    shop = load(ROOT / "tests" / "fixtures" / "project")
 
     def findings():
         ctx = context.for_paths(tmp_path, shop, [str(config)])
@@ -148,3 +148,4 @@ def test_amtool_route_answers_are_reused_until_the_config_changes(tmp_path, monk
     config.write_text(config.read_text().replace("receiver: chat\n  routes", "receiver: pager\n  routes"))
     changed = findings()
     assert len(asked) == 2 * probes and changed != cold  # the changed file is asked again, and routes differ
+    assert not (ROOT / "tests" / "fixtures" / "project" / cache.DIR).exists()
