@@ -12,6 +12,7 @@ Layer order (a module may import its own rank or a lower one, never a higher one
          dashboards.py    the dashboard authoring vocabulary (helpers over model.board)
          __init__.py      re-exports the model vocabulary
          inputs/          untrusted files read within the limits (model/limits.py)
+         cache.py         the content-addressed store under .cache/obsgate (load's bytecode, validate's tool results)
     2    analysis/ logql/ pure query analysis and our LogQL engine
          project.py       the Project aggregate of model objects and its indexes (analysis.recorded)
     3    load.py generate/ preview/ (pure pieces of the dashboard preview)
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 RANKS: dict[str, int] = {
     "model": 0,
-    "problem": 1, "inputs": 1, "promql": 1, "dashboards": 1, "__init__": 1,
+    "problem": 1, "inputs": 1, "promql": 1, "dashboards": 1, "__init__": 1, "cache": 1,
     "analysis": 2, "logql": 2, "project": 2,
     "load": 3, "generate": 3, "preview": 3,
     "render": 4, "validate": 4, "report": 4, "tools": 4, "wrappers": 4, "render_preview": 4,
