@@ -70,21 +70,20 @@ def _empty_dir(path: Path) -> None:
 
 
 # --- Prometheus -----------------------------------------------------------------------------------
-class Prometheus:
-    component = "prometheus"
-    QUERIES = (
-        ("series", 'count({__name__=~".+"})'),
-        ("series per job", 'count by (job) ({__name__=~".+"})'),
-        ("samples scraped per job", "sum by (job) (scrape_samples_scraped)"),
-        ("head samples appended", "max(prometheus_tsdb_head_samples_appended_total)"),
-        ("series seen in the last hour", 'count(last_over_time({__name__=~".+"}[1h]))'),
-    )
+class _Queried:
+    """A service whose evidence is a fixed list of instant queries, each answered as sorted (labels, value)."""
+
+    component = ""
+    QUERIES: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, port: int, data_dir: Path) -> None:
         self.base, self.data_dir = f"http://127.0.0.1:{port}", data_dir
 
+    def answer(self, expr: str, at: float) -> dict:
+        raise NotImplementedError
+
     def query(self, expr: str, at: float):
-        res = http.get(self.base + "/api/v1/query", {"query": expr, "time": f"{at:.3f}"}, timeout=30)["data"]
+        res = self.answer(expr, at)
         if res["resultType"] == "scalar":
             return res["result"][1]
         return sorted(([r["metric"], r["value"][1]] for r in res["result"]), key=lambda mv: json.dumps(mv[0], sort_keys=True))
@@ -94,6 +93,20 @@ class Prometheus:
 
     def measure(self, before: list[Evidence], at: float) -> dict:
         return {(self.component, name): self.query(expr, at) for name, expr in self.QUERIES}
+
+
+class Prometheus(_Queried):
+    component = "prometheus"
+    QUERIES = (
+        ("series", 'count({__name__=~".+"})'),
+        ("series per job", 'count by (job) ({__name__=~".+"})'),
+        ("samples scraped per job", "sum by (job) (scrape_samples_scraped)"),
+        ("head samples appended", "max(prometheus_tsdb_head_samples_appended_total)"),
+        ("series seen in the last hour", 'count(last_over_time({__name__=~".+"}[1h]))'),
+    )
+
+    def answer(self, expr: str, at: float) -> dict:
+        return http.get(self.base + "/api/v1/query", {"query": expr, "time": f"{at:.3f}"}, timeout=30)["data"]
 
     def backup(self, dest: Path) -> dict:
         try:
@@ -208,7 +221,7 @@ class Mongo:
 
 
 # --- the log store (Loki API) ---------------------------------------------------------------------
-class LogStore:
+class LogStore(_Queried):
     component = "loki"
     QUERIES = (
         ("log lines per service and level in the hour before",
@@ -216,18 +229,8 @@ class LogStore:
         ("log lines in the hour before", 'sum(count_over_time({service=~".+"}[1h]))'),
     )
 
-    def __init__(self, port: int, data_dir: Path) -> None:
-        self.base, self.data_dir = f"http://127.0.0.1:{port}", data_dir
-
-    def query(self, expr: str, at: float):
-        res = http.get(self.base + "/loki/api/v1/query", {"query": expr, "time": str(int(at * 1e9))}, timeout=60)["data"]
-        return sorted(([r["metric"], r["value"][1]] for r in res["result"]), key=lambda mv: json.dumps(mv[0], sort_keys=True))
-
-    def evidence(self, at: float) -> list[Evidence]:
-        return [Evidence(self.component, name, f"{expr} @ {at:.3f}", self.query(expr, at)) for name, expr in self.QUERIES]
-
-    def measure(self, before: list[Evidence], at: float) -> dict:
-        return {(self.component, name): self.query(expr, at) for name, expr in self.QUERIES}
+    def answer(self, expr: str, at: float) -> dict:
+        return http.get(self.base + "/loki/api/v1/query", {"query": expr, "time": str(int(at * 1e9))}, timeout=60)["data"]
 
     def backup(self, dest: Path) -> dict:
         """Copy each data file up to its last complete line (a record being appended is the newest one)."""
