@@ -11,13 +11,12 @@ import random
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Mapping
 
 from ..model import LogEffect, LogStream
 from .engine import combinations, looks_like_failure
+from .post import post_json
 
 LINES_PER_SECOND = 2.0  # baseline lines per stream, shared out over its label combinations
 WARN_EVERY = 20  # about one baseline line in WARN_EVERY is a warning
@@ -233,16 +232,8 @@ class Pusher:
 
     def push(self, entries: list[Entry]) -> bool:
         body = json.dumps(push_body(entries)).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.tenant:
-            headers["X-Scope-OrgID"] = self.tenant
-        req = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                resp.read()
-        except (urllib.error.URLError, OSError) as exc:
-            detail = exc.read().decode(errors="replace")[:200] if isinstance(exc, urllib.error.HTTPError) else ""
-            message = f"{exc} {detail}".strip()
+        message = post_json(self.url, body, self.timeout, {"X-Scope-OrgID": self.tenant} if self.tenant else None)
+        if message:
             if message != self.last_error:
                 print(f"log pusher: push to {self.url} failed: {message}", file=sys.stderr, flush=True)
             self.failed += len(entries)

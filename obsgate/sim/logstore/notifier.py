@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections import deque
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from ..post import post_json
 from .rules import Alert
 
 QUEUE_CAPACITY = 10000  # Prometheus' --alertmanager.notification-queue-capacity default
@@ -94,13 +93,8 @@ class Notifier:
                 self._post(url, body, len(batch))
 
     def _post(self, url: str, body: bytes, count: int) -> None:
-        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                resp.read()
-        except (urllib.error.URLError, OSError) as exc:
-            detail = exc.read().decode(errors="replace")[:200] if isinstance(exc, urllib.error.HTTPError) else ""
-            message = f"{exc} {detail}".strip()
+        message = post_json(url, body, self.timeout)
+        if message:
             if message != self.last_error:
                 self.log(f"sending {count} alert(s) to {url} failed: {message}")
             self.errors += 1
