@@ -16,7 +16,7 @@ from pathlib import Path
 DIR = Path(".cache") / "obsgate"
 _OBSGATE = Path(__file__).resolve().parent
 _disabled = bool(os.environ.get("OBSGATE_NO_CACHE"))
-_code: str | None = None
+_code: dict[tuple, str] = {}
 
 
 def disable() -> None:
@@ -40,14 +40,15 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def code_version() -> str:
-    """obsgate's own code and the Python running it: a result cached by another version is a miss."""
-    global _code
-    if _code is None:
-        files = sorted(_OBSGATE.rglob("*.py"))
-        _code = digest(sys.version, *(p.relative_to(_OBSGATE).as_posix() for p in files),
-                       *(p.read_bytes() for p in files))
-    return _code
+def code_version(*parts: str) -> str:
+    """The code that shapes a result (obsgate's modules under `parts`, relative to the package; all of it
+    by default) and the Python running it: a result cached by other code is a miss."""
+    if parts not in _code:
+        files = sorted(f for part in parts or ("",) for f in ((_OBSGATE / part).rglob("*.py")
+                                                             if (_OBSGATE / part).is_dir() else [_OBSGATE / part]))
+        _code[parts] = digest(sys.version, *(p.relative_to(_OBSGATE).as_posix() for p in files),
+                              *(p.read_bytes() for p in files))
+    return _code[parts]
 
 
 def tool_identity(path: str) -> str:
