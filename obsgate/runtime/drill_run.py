@@ -46,7 +46,7 @@ class Services:
         return set(self.rt.running())
 
     def stop(self, names) -> None:
-        recorded = self.rt._recorded()
+        recorded = self.rt.recorded()
         left = procs.stop_all({n: recorded[n] for n in names if n in recorded})
         if left:
             raise StackError("could not stop " + ", ".join(f"{n} (pids {p})" for n, p in left.items()))
@@ -55,7 +55,7 @@ class Services:
             state.get("services", {}).pop(n, None)
             self.rt.layout.pid_file(n).unlink(missing_ok=True)
         self.rt.layout.write_state(state)
-        busy = self.rt._wait_ports_released([self.rt.project.stack.service(n) for n in names], timeout=10.0)
+        busy = self.rt.wait_ports_released([self.rt.project.stack.service(n) for n in names], timeout=10.0)
         if busy:
             raise StackError("ports still in use after stopping: " + ", ".join(busy))
 
@@ -69,7 +69,7 @@ class Services:
             self.rt.layout.data(svc.name).mkdir(parents=True, exist_ok=True)
             with deferred(reraise=True):  # no signal between starting a process and recording its pid
                 proc = procs.spawn(cmd, self.rt.layout.log(svc.name), self.rt.layout.service_dir(svc.name), env)
-                self.rt._record(state, svc.name, proc, cmd, svc.port)
+                self.rt.record(state, svc.name, proc, cmd, svc.port)
         self.rt.wait_healthy(timeout=timeout, names=[s.name for s in todo])
 
     def has_admin_api(self) -> bool:

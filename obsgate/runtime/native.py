@@ -94,7 +94,7 @@ class NativeRuntime(Runtime):
         return [binary, *args], env
 
     # --- state ------------------------------------------------------------------------------------
-    def _recorded(self) -> dict[str, procs.Proc]:
+    def recorded(self) -> dict[str, procs.Proc]:
         """Processes recorded by earlier `up`s: the state file, plus pid files (if the state was lost)."""
         found: dict[str, procs.Proc] = {}
         for name, rec in self.layout.read_state().get("services", {}).items():
@@ -110,9 +110,9 @@ class NativeRuntime(Runtime):
         return found
 
     def running(self) -> dict[str, procs.Proc]:
-        return {n: p for n, p in self._recorded().items() if procs.alive(p)}
+        return {n: p for n, p in self.recorded().items() if procs.alive(p)}
 
-    def _record(self, state: dict, name: str, proc: procs.Proc, cmd: list[str], port: int) -> None:
+    def record(self, state: dict, name: str, proc: procs.Proc, cmd: list[str], port: int) -> None:
         state.setdefault("services", {})[name] = {**proc.as_dict(), "port": port, "cmd": cmd}
         self.layout.write_state(state)
         self.layout.pid_file(name).write_text(f"{proc.pid} {proc.start}\n")
@@ -154,7 +154,7 @@ class NativeRuntime(Runtime):
             cmd, env = commands[svc.name]
             with deferred(reraise=True):  # no signal between starting a process and recording its pid
                 proc = procs.spawn(cmd, self.layout.log(svc.name), self.layout.service_dir(svc.name), env)
-                self._record(state, svc.name, proc, cmd, svc.port)
+                self.record(state, svc.name, proc, cmd, svc.port)
                 result.started.append(svc.name)
         result.timings["spawn"] = time.monotonic() - t1
         return result
@@ -181,7 +181,7 @@ class NativeRuntime(Runtime):
         stack = self.project.stack
         checks = {n: health.Check(stack.service(n).health_kind, stack.service(n).port, stack.service(n).health or "/")
                   for n in names}
-        recorded = self._recorded()
+        recorded = self.recorded()
         return health.wait_all(checks, timeout, running=lambda n: n in recorded and procs.alive(recorded[n]),
                                log_tail=lambda n: self.logs(n, 20))
 
@@ -189,7 +189,7 @@ class NativeRuntime(Runtime):
         return tail(self.layout.log(service), lines)
 
     def down(self, wipe: bool = False) -> list[str]:
-        recorded = self._recorded()
+        recorded = self.recorded()
         stack = self.project.stack
         order = [s.name for s in reversed(start_order(list(stack.services))) if s.name in recorded]
         order += [n for n in recorded if n not in order]
@@ -199,7 +199,7 @@ class NativeRuntime(Runtime):
         for name in order:
             if name not in left:
                 self.layout.pid_file(name).unlink(missing_ok=True)
-        busy = self._wait_ports_released([s for s in stack.services if s.name in recorded])
+        busy = self.wait_ports_released([s for s in stack.services if s.name in recorded])
         if left:
             self.layout.write_state({**self.layout.read_state(),
                                      "services": {n: recorded[n].as_dict() for n in left}})
@@ -216,7 +216,7 @@ class NativeRuntime(Runtime):
                              hint="another process holds them; see `obsgate up` for its pid")
         return stopped
 
-    def _wait_ports_released(self, services, timeout: float = 5.0) -> list[str]:
+    def wait_ports_released(self, services, timeout: float = 5.0) -> list[str]:
         deadline = time.monotonic() + timeout
         wanted = [p for s in services for p in (s.port, *EXTRA_PORTS.get(s.name, ()))]
         while True:
@@ -227,7 +227,7 @@ class NativeRuntime(Runtime):
 
     def status(self) -> list[ServiceState]:
         services, skipped = self.plan()
-        recorded = self._recorded()
+        recorded = self.recorded()
         out = []
         for svc in self.project.stack.services:
             if svc.name in skipped:
