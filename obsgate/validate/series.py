@@ -118,8 +118,8 @@ class SeriesIndex:
                 if sc.get("scrape_interval"):
                     try:
                         self.job_intervals[job] = seconds(str(sc["scrape_interval"]))
-                    except Exception:
-                        pass
+                    except ValueError:
+                        pass  # not a duration: `promtool check config` reports it on the file
             for static in sc.get("static_configs") or []:
                 if isinstance(static, dict) and isinstance(static.get("labels"), dict):
                     self.target_labels |= set(static["labels"])
