@@ -11,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from ..inputs import reading
+from .. import report as findings
+from ..problem import exit_code
 from ..logql.ruletest import loading, report, runner
+from ..validate.loki_rule_tests import CHECK, problems, read
 
-# The CLI's exit codes (commands/common.py), not imported from there: common imports the project
+# The usage exit code (commands/common.py), not imported from there: common imports the project
 # loader and, through it, grafanalib, which cost loki-test a third of its run time and are not needed.
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_USAGE = 2
 
 DEFAULT_GLOB = "generated/loki/tests/*.test.yml"
 
@@ -25,6 +27,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("files", nargs="*", type=Path, help=f"test files (default: {DEFAULT_GLOB})")
     parser.add_argument("--loki", metavar="URL", default="",
                         help="run the tests against this real Loki (push + query APIs) instead of obsgate's engine")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: promtool's layout (default); json: the failures as obsgate findings")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report (one case per file)")
 
 
 def run(args) -> int:
@@ -35,7 +40,7 @@ def run(args) -> int:
         print("  hint: give LokiAlertRule(tests=...) in rules_src/ and run `obsgate generate`", file=sys.stderr)
         return EXIT_USAGE
     try:
-        files = [loading.load_test_file(_read, str(p), _shown(p, root)) for p in paths]
+        files = [loading.load_test_file(read, str(p), _shown(p, root)) for p in paths]
     except loading.LoadError as exc:
         where = f"{exc.path}:{exc.line}" if exc.line else exc.path
         print(f"{where}: error: {exc.message}", file=sys.stderr)
@@ -57,12 +62,19 @@ def run(args) -> int:
     else:
         backend, label = runner.EngineBackend(), "on obsgate's LogQL engine"
         results = runner.run(files, backend)
+    found = problems(results)
+    if args.junit:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_text(findings.junit(found, [(CHECK, r.path) for r in results], name="obsgate loki-test"))
+    if args.format == "json":
+        sys.stdout.write(findings.as_json(found))
+        return exit_code(found)
     sys.stdout.write(report.report(results))
     tests = sum(r.tests for r in results)
     failed = sum(len(r.failures) for r in results)
     print(f"{tests} tests in {len(results)} files {label}: "
           f"{'all passed' if not failed else f'{failed} failing alert_rule_test(s)'} ({time.monotonic() - started:.2f}s)")
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    return exit_code(found)
 
 
 def _loki_bases(files, now: float) -> list[int]:
@@ -91,11 +103,6 @@ def _loki_bases(files, now: float) -> list[int]:
         bases.append(at)
         at += slot
     return bases
-
-
-def _read(path: str) -> str:
-    """Regular files only, size-bounded (a FIFO named as a test file must not hang the run)."""
-    return reading.read_bytes(Path(path)).decode("utf-8", errors="replace")
 
 
 def _shown(path: Path, root: Path) -> str:

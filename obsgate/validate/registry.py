@@ -2,8 +2,8 @@
 subprocesses start while the pure checks run)."""
 from __future__ import annotations
 
-from . import (alerts, am_tools, external, external_sloth, generate_drift, input_parse, loki_rules, promql_usage,
-               rules_scenario, rules_tested, schemas, secrets_literal)
+from . import (alerts, am_tools, external, external_sloth, generate_drift, input_parse, loki_rule_tests, loki_rules,
+               promql_usage, rules_scenario, rules_tested, schemas, secrets_literal)
 from .prom import config as prom_config, rule_tests as prom_rule_tests, rules as prom_rules
 from .grafana import (datasource_variable, no_targets, panel_description, panel_unit, rate_interval,
                       uid_unique)
@@ -23,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     *prom_rule_tests.CHECKS,
     *am_tools.CHECKS,
     *loki_rules.CHECKS,
+    *loki_rule_tests.CHECKS,
     *EXTERNAL,
     *external_sloth.CHECKS,
     *input_parse.CHECKS,

@@ -1,6 +1,7 @@
 """`obsgate loki-test` end to end: on the engine with no Loki anywhere, exit codes, bad input."""
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 
@@ -43,6 +44,15 @@ def test_a_wrong_expectation_fails_with_a_diff(tmp_path, repo_root, capsys):
     assert '+ unexpected alert {alertname="FixtureErrorBurst", service="llm-gateway", severity="warning"}' in out
     assert "2 failing alert_rule_test(s)" in out
 
+    # the same failures as findings: JSON on stdout and a JUnit case per file, from obsgate's one reporter
+    junit = tmp_path / "loki.xml"
+    assert main(["--root", str(tmp_path), "loki-test", str(path), "--format", "json", "--junit", str(junit)]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [f["check"] for f in found] == ["loki/rule-tests"] * 2 and all(f["severity"] == "error" for f in found)
+    assert {f["line"] for f in found} and all(f["path"].endswith("wrong.test.yml") for f in found)
+    xml = junit.read_text()
+    assert 'failures="1"' in xml and 'name="obsgate loki-test"' in xml and "docs/checks/loki/rule-tests.md" in xml
+
 
 def test_no_test_files_is_exit_2(tmp_path, capsys):
     assert main(["--root", str(tmp_path), "loki-test"]) == 2
@@ -70,7 +80,8 @@ def test_an_unreachable_loki_is_exit_2_never_a_pass(tmp_path, repo_root, capsys)
 
 def test_each_test_gets_its_own_time_slot_for_an_auth_less_loki(repo_root):
     """Slots are back to back, each longer than its test's lines plus its rules' reach, all before now."""
-    from obsgate.commands.loki_test import _loki_bases, _read
+    from obsgate.commands.loki_test import _loki_bases
+    from obsgate.validate.loki_rule_tests import read as _read
     from obsgate.logql.ruletest import loading
     paths = sorted((repo_root / "generated" / "loki" / "tests").glob("*.test.yml"))
     files = [loading.load_test_file(_read, str(p), p.name) for p in paths]
