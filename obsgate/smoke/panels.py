@@ -16,7 +16,7 @@ from . import grafana_vars, http
 
 FAMILY = "panels"
 CHECK_ID = "smoke/panels"
-WAIT = 45.0  # a panel over offsets or ranges needs that much history (ci: 40m of offsets = 40s); runs beside the scenarios
+WAIT = 45.0  # how long a panel may take to show data once the history it needs exists; runs beside the scenarios
 
 
 def dashboards(ctx: Context) -> list[dict]:
@@ -87,7 +87,7 @@ def check(ctx: Context) -> list[Case]:
     board_src = {b.uid: b for b in ctx.project.boards}
     target = Target(profile=ctx.stack_profile(), runtime="native")
     uptime = time.time() - float(ctx.state.get("started_at") or time.time())
-    work: list[tuple[Case, list[tuple[str, str]]]] = []
+    work: list[tuple[Case, list[tuple[str, str]], float]] = []  # (case, queries, seconds of history needed)
     for board in dashboards(ctx):
         uid = board.get("uid", "")
         src = board_src.get(uid)
@@ -100,20 +100,22 @@ def check(ctx: Context) -> list[Case]:
                         path=src.path if src else "", line=src.line if src else 0)
             sup = next((s for s in (src.suppress.get(panel.get("title"), ()) if src else ()) if s.check == CHECK_ID), None)
             if sup:
-                work.append((case.skip(f"suppressed: {sup.reason}"), []))
+                work.append((case.skip(f"suppressed: {sup.reason}"), [], 0.0))
                 continue
             need = max((history_needed(ctx, e, target) for k, e in queries if k == "prometheus"), default=0.0)
             if need > uptime + WAIT:
                 work.append((case.skip(f"needs about {need:.0f}s of history (offsets, recording rules "
                                        f"included) under profile `{ctx.profile}`; the stack has run {uptime:.0f}s"),
-                             []))
+                             [], 0.0))
                 continue
-            work.append((case, queries))
+            work.append((case, queries, need))
     t0 = time.monotonic()
-    pending = [(c, q) for c, q in work if c.status != SKIPPED]
+    # each panel gets WAIT seconds from the moment the history it needs exists (a 40 s chain of offsets in a
+    # stack up for 10 s first waits 30 s), so a loaded machine's rule-evaluation lag is not a missing series
+    pending = [(c, q, t0 + WAIT + max(0.0, need - uptime)) for c, q, need in work if c.status != SKIPPED]
     while pending:
         still = []
-        for case, queries in pending:
+        for case, queries, deadline in pending:
             started = time.monotonic()
             counts, error = [], ""
             for kind, expr in queries:
@@ -128,14 +130,15 @@ def check(ctx: Context) -> list[Case]:
             if error:
                 case.fail(error, hint="run the query in Prometheus/Loki; check metric names against the catalog")
             elif any(n == 0 for n in counts):
-                still.append((case, queries))
-        if not still or time.monotonic() - t0 > WAIT:
-            for case, queries in still:
-                case.fail(f"no series after {WAIT:.0f}s for: "
+                if time.monotonic() < deadline:
+                    still.append((case, queries, deadline))
+                    continue
+                case.fail(f"no series after {deadline - t0:.0f}s for: "
                           + "; ".join(e for (k, e), n in zip(queries, case.value.split(", ")) if n.startswith("0 ")),
                           hint="the simulators must export this series; or suppress it with a reason "
                                f"(Suppress(\"{CHECK_ID}\", ...))")
+        if not still:
             break
         pending = still
         time.sleep(1.0)
-    return [c for c, _ in work]
+    return [c for c, _, _ in work]
