@@ -157,3 +157,31 @@ def tool(name: str) -> str:
     path = TOOLS / name
     assert path.exists(), f"{path} is missing: run `make tools`"
     return str(path)
+
+
+@contextlib.contextmanager
+def ferretdb(tmp: Path):
+    """A real FerretDB (SQLite) on a free port with its state under `tmp`: yields its Mongo URI once it
+    answers ping, and always stops it."""
+    import pymongo
+
+    port = free_port()
+    (tmp / "data").mkdir()
+    proc = start([tool("ferretdb"), f"--listen-addr=127.0.0.1:{port}", "--handler=sqlite",
+                  f"--sqlite-url=file:{tmp / 'data'}/", f"--state-dir={tmp}", "--telemetry=disable", "--debug-addr=-",
+                  "--log-level=warn"], tmp / "ferretdb.log")
+    uri = f"mongodb://127.0.0.1:{port}/obsgate"
+    try:
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=300)
+
+        def ping() -> bool:
+            try:
+                return client.admin.command("ping")["ok"] == 1.0
+            except pymongo.errors.PyMongoError:
+                return False
+
+        wait_until(ping, timeout=15, what="ferretdb ping")
+        client.close()
+        yield uri
+    finally:
+        stop(proc)

@@ -6,35 +6,18 @@ import pytest
 
 from catalog.benchmarks import CHANNELS
 from obsgate.sim.datasets import CHANNELS as SEEDED, MIN_CHANNELS, seed
-from sim_procs import PY, ROOT, free_port, http, running, scrape, start, stop, tool, wait_until
+from sim_procs import PY, ROOT, ferretdb, free_port, http, running, scrape
 
 pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
 def mongo_uri(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("ferretdb")
-    port = free_port()
-    (tmp / "data").mkdir()
-    proc = start([tool("ferretdb"), f"--listen-addr=127.0.0.1:{port}", "--handler=sqlite",
-                  f"--sqlite-url=file:{tmp / 'data'}/", f"--state-dir={tmp}", "--telemetry=disable", "--debug-addr=-",
-                  "--log-level=warn"], tmp / "ferretdb.log")
-    uri = f"mongodb://127.0.0.1:{port}/obsgate"
-    try:
-        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=300)
-
-        def ping() -> bool:
-            try:
-                return client.admin.command("ping")["ok"] == 1.0
-            except pymongo.errors.PyMongoError:
-                return False
-
-        wait_until(ping, timeout=15, what="ferretdb ping")
+    with ferretdb(tmp_path_factory.mktemp("ferretdb")) as uri:
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=3000)
         seed(client.get_default_database())
         client.close()
         yield uri
-    finally:
-        stop(proc)
 
 
 def test_the_catalog_watches_the_channels_the_datasets_seed():
