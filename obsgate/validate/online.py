@@ -69,72 +69,70 @@ def _skip(ctx, name: str) -> bool:
     return (name in BUILTIN_SERIES or name in ctx.series.records) and not ctx.series.online.series.get(name)
 
 
-def series_exists(ctx) -> list[Problem]:
+def _judged(ctx):
+    """(query, selector, metric name, the server's series of it, inside absent()) for every selector the server
+    can judge: none without --prometheus, none for names it may rightly lack."""
     live = getattr(ctx.series, "online", None)
     if live is None:
-        return []
-    out: list[Problem] = []
+        return
     for q in ctx.queries:
         if q.ast is None:
             continue
-        seen = set()
         for node, quiet in _selectors(q):
             name = selector_name(node)
-            if quiet or _skip(ctx, name) or name in live.truncated:
-                continue
-            found = live.series.get(name, [])
-            matchers = [m for m in node.matchers.matchers if m.name != "__name__" and GRAFANA_VAR_PREFIX not in
-                        m.value]
-            key = (name, tuple((m.name, str(m.op), m.value) for m in matchers))
-            if key in seen:
-                continue
-            seen.add(key)
-            if not found:
-                out.append(finding("online/series-exists", q.subject, Severity.ERROR,
-                                   f"{q.where} selects `{name}`, which has no series on {live.url}",
-                                   "check the metric name (a typo, or a rename upstream) and that its exporter is "
-                                   "scraped", line=q.line_at))
-                continue
-            labels = set().union(*(set(s) for s in found))
-            if any(m.name not in labels and _OPS[str(m.op)] in ("=", "=~") and m.value for m in matchers):
-                continue  # a label no series has: online/label-exists says so
-            verdicts = [[_matches(m, s) for m in matchers] for s in found]
-            if matchers and not any(all(v is not False for v in row) for row in verdicts):
-                shown = ", ".join(f'{m.name}{_OPS[str(m.op)]}"{m.value}"' for m in matchers)
-                out.append(finding("online/series-exists", q.subject, Severity.ERROR,
-                                   f"{q.where}: `{name}{{{shown}}}` matches none of the {len(found)} series of "
-                                   f"`{name}` on {live.url}",
-                                   "fix the matcher values; the server's series show which exist", line=q.line_at))
+            if not (_skip(ctx, name) or name in live.truncated):
+                yield q, node, name, live.series.get(name, []), quiet
+
+
+def series_exists(ctx) -> list[Problem]:
+    out: list[Problem] = []
+    seen: set = set()
+    for q, node, name, found, quiet in _judged(ctx):
+        if quiet:
+            continue
+        url = ctx.series.online.url
+        matchers = [m for m in node.matchers.matchers if m.name != "__name__" and GRAFANA_VAR_PREFIX not in m.value]
+        key = (id(q), name, tuple((m.name, str(m.op), m.value) for m in matchers))
+        if key in seen:
+            continue
+        seen.add(key)
+        if not found:
+            out.append(finding("online/series-exists", q.subject, Severity.ERROR,
+                               f"{q.where} selects `{name}`, which has no series on {url}",
+                               "check the metric name (a typo, or a rename upstream) and that its exporter is "
+                               "scraped", line=q.line_at))
+            continue
+        labels = set().union(*(set(s) for s in found))
+        if any(m.name not in labels and _OPS[str(m.op)] in ("=", "=~") and m.value for m in matchers):
+            continue  # a label no series has: online/label-exists says so
+        verdicts = [[_matches(m, s) for m in matchers] for s in found]
+        if matchers and not any(all(v is not False for v in row) for row in verdicts):
+            shown = ", ".join(f'{m.name}{_OPS[str(m.op)]}"{m.value}"' for m in matchers)
+            out.append(finding("online/series-exists", q.subject, Severity.ERROR,
+                               f"{q.where}: `{name}{{{shown}}}` matches none of the {len(found)} series of "
+                               f"`{name}` on {url}",
+                               "fix the matcher values; the server's series show which exist", line=q.line_at))
     return out
 
 
 def label_exists(ctx) -> list[Problem]:
-    live = getattr(ctx.series, "online", None)
-    if live is None:
-        return []
     out: list[Problem] = []
-    for q in ctx.queries:
-        if q.ast is None:
+    seen: set = set()
+    for q, node, name, found, _ in _judged(ctx):
+        if not found:
             continue
-        seen = set()
-        for node, _ in _selectors(q):
-            name = selector_name(node)
-            found = live.series.get(name) if not _skip(ctx, name) and name not in live.truncated else None
-            if not found:
+        labels = set().union(*(set(s) for s in found))
+        for m in node.matchers.matchers:
+            if m.name in labels or m.name == "__name__" or (id(q), name, m.name) in seen:
                 continue
-            labels = set().union(*(set(s) for s in found))
-            for m in node.matchers.matchers:
-                if m.name in labels or m.name == "__name__" or (name, m.name) in seen:
-                    continue
-                seen.add((name, m.name))
-                if _OPS[str(m.op)] in ("!=", "!~") or (m.value == "" and _OPS[str(m.op)] == "="):
-                    continue  # matches every series that lacks the label: harmless
-                shown = ", ".join(sorted(labels - {"__name__"})[:12])
-                out.append(finding("online/label-exists", q.subject, Severity.ERROR,
-                                   f"{q.where}: no series of `{name}` on {live.url} has the label `{m.name}` "
-                                   f"(they have: {shown})", "use a label the series carry", line=q.line_at))
+            seen.add((id(q), name, m.name))
+            if _OPS[str(m.op)] in ("!=", "!~") or (m.value == "" and _OPS[str(m.op)] == "="):
+                continue  # matches every series that lacks the label: harmless
+            shown = ", ".join(sorted(labels - {"__name__"})[:12])
+            out.append(finding("online/label-exists", q.subject, Severity.ERROR,
+                               f"{q.where}: no series of `{name}` on {ctx.series.online.url} has the label "
+                               f"`{m.name}` (they have: {shown})", "use a label the series carry", line=q.line_at))
     return out
-
 
 CHECKS = (
     Check("online/series-exists", "with --prometheus: every selector matches series on the server", series_exists,
